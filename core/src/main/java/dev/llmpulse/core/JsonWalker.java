@@ -1,0 +1,129 @@
+package dev.llmpulse.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Walks the tokens of one JSON document (or a root array of chunks) and tells {@link
+ * ResponseFields} where each value sits, as the list of object keys that enclose it (array levels
+ * carry no key). Holds O(depth) state, capped: nothing of the document is kept.
+ */
+final class JsonWalker {
+  private static final int MAX_DEPTH = 64;
+
+  private final ResponseFields fields;
+  private final String[] keys = new String[MAX_DEPTH];
+  private final boolean[] pushed = new boolean[MAX_DEPTH];
+  private final boolean[] array = new boolean[MAX_DEPTH];
+  private int keyCount;
+  private int depth;
+  private String pendingField;
+  private boolean rootIsArray;
+  private boolean rootStarted;
+  private boolean rootComplete;
+
+  JsonWalker(ResponseFields fields) {
+    this.fields = fields;
+  }
+
+  void reset() {
+    keyCount = 0;
+    depth = 0;
+    pendingField = null;
+    rootIsArray = false;
+    rootStarted = false;
+    rootComplete = false;
+  }
+
+  /** True once a root value started. */
+  boolean rootStarted() {
+    return rootStarted;
+  }
+
+  /** True once the root value (object, array or scalar) is complete. */
+  boolean rootComplete() {
+    return rootComplete;
+  }
+
+  int keyCount() {
+    return keyCount;
+  }
+
+  /** The key {@code up} levels above the value being handled (0 = its container's key). */
+  String key(int up) {
+    int i = keyCount - 1 - up;
+    return i >= 0 ? keys[i] : null;
+  }
+
+  /** The outermost key (the child of the root object the value sits under), or null. */
+  String rootKey() {
+    return keyCount > 0 ? keys[0] : null;
+  }
+
+  /** Hands every available token to the fields; stops at NOT_AVAILABLE or end of input. */
+  void drain(JsonParser parser) throws IOException {
+    JsonToken token;
+    while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+      handle(parser, token);
+    }
+  }
+
+  private void handle(JsonParser parser, JsonToken token) throws IOException {
+    switch (token) {
+      case FIELD_NAME:
+        pendingField = parser.currentName();
+        return;
+      case START_OBJECT:
+      case START_ARRAY: {
+        boolean isArray = token == JsonToken.START_ARRAY;
+        if (depth == 0) {
+          if (rootComplete) throw new TrailingContentException();
+          rootStarted = true;
+          rootIsArray = isArray;
+        }
+        String key = inObject() ? pendingField : null;
+        fields.onStart(this, key, isArray, depth);
+        boolean push = key != null && keyCount < MAX_DEPTH;
+        if (push) keys[keyCount++] = key;
+        if (depth < MAX_DEPTH) {
+          pushed[depth] = push;
+          array[depth] = isArray;
+        }
+        depth++;
+        return;
+      }
+      case END_OBJECT:
+      case END_ARRAY: {
+        depth--;
+        if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
+        if (depth == 0) {
+          rootComplete = true;
+          fields.onDocumentEnd();
+        } else if (depth == 1 && rootIsArray && token == JsonToken.END_OBJECT) {
+          fields.onDocumentEnd(); // one chunk of a JSON-array stream (Gemini without alt=sse)
+        }
+        return;
+      }
+      default:
+        if (depth == 0) {
+          if (rootComplete) throw new TrailingContentException();
+          rootStarted = true;
+          rootComplete = true;
+          return;
+        }
+        fields.onScalar(this, parser, token, inObject() ? pendingField : null);
+    }
+  }
+
+  /** A second value after the root one: not a single JSON document. */
+  static final class TrailingContentException extends IOException {
+    TrailingContentException() {
+      super("content after the root JSON value", null);
+    }
+  }
+
+  private boolean inObject() {
+    return depth > 0 && depth <= MAX_DEPTH && !array[depth - 1];
+  }
+}

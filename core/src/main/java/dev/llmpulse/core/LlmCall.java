@@ -1,0 +1,267 @@
+package dev.llmpulse.core;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * One LLM call as a binding (the OkHttp interceptor) observes it: started, answered (status,
+ * headers), its body read piece by piece, and ended exactly once, whichever comes first of EOF,
+ * close, failure or cancellation. Every method is safe to call in any order and never throws
+ * into the caller; only the first end is recorded.
+ *
+ * <pre>{@code
+ * LlmCall call = metrics.startCall(format, "openai", "gpt-4o", "api.openai.com", false,
+ *     CostModel.NONE, System::nanoTime);
+ * call.onResponse(200, "application/json", RateLimitSnapshot.EMPTY);
+ * call.onBody(bytes, 0, n);
+ * call.onBodyEnd();
+ * }</pre>
+ */
+public final class LlmCall {
+  private static final double NANOS_PER_SECOND = 1e9;
+
+  private final LlmMetrics metrics;
+  private final WireFormat format;
+  private final String operation;
+  private final String provider;
+  private final String requestModel;
+  private final String address;
+  private final boolean streamRequested;
+  private final CostModel costModel;
+  private final LongSupplier clock;
+  private final long startNanos;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  private volatile ResponseScanner scanner;
+  private int status = -1;
+  private long firstContentNanos = -1;
+  private long lastContentNanos;
+  private String rawRequestModel;
+
+  LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
+      String address, boolean streamRequested, CostModel costModel, LongSupplier clock) {
+    this.metrics = metrics;
+    this.format = format == null ? WireFormat.UNKNOWN : format;
+    this.operation = this.format.operationName();
+    this.provider = provider.isEmpty() ? LabelCap.OTHER : provider;
+    this.requestModel = requestModel;
+    this.address = address;
+    this.streamRequested = streamRequested;
+    this.costModel = costModel == null ? CostModel.NONE : costModel;
+    this.clock = clock;
+    this.startNanos = clock.getAsLong();
+    try {
+      metrics.inFlight.labelValues(operation, this.provider, requestModel, address).inc();
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+    }
+  }
+
+  /** The model name as asked for, before label capping; used for pricing. */
+  public LlmCall rawRequestModel(String model) {
+    this.rawRequestModel = model;
+    return this;
+  }
+
+  /** Nanoseconds (of the call's clock) when the call started. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The response headers arrived. */
+  public void onResponse(int httpStatus, String contentType, RateLimitSnapshot rateLimits) {
+    if (ended.get()) return;
+    try {
+      this.status = httpStatus;
+      this.scanner = ResponseScanner.builder(format)
+          .httpStatus(httpStatus)
+          .contentType(contentType)
+          .streamExpected(streamRequested)
+          .onContentChunk(this::onContentChunk)
+          .build();
+      if (rateLimits != null && !rateLimits.isEmpty()) recordRateLimits(rateLimits);
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+    }
+  }
+
+  /** The application read these body bytes. */
+  public void onBody(byte[] data, int offset, int length) {
+    ResponseScanner s = scanner;
+    if (s == null || ended.get()) return;
+    s.feed(data, offset, length);
+  }
+
+  /** The body reached EOF. */
+  public void onBodyEnd() {
+    ResponseScanner s = scanner;
+    if (s != null && !ended.get()) s.endOfInput();
+    finish(null);
+  }
+
+  /**
+   * The application closed the body. A body whose answer was complete (root JSON value closed,
+   * stream terminator seen) ends normally; a stream closed earlier is {@code canceled}.
+   */
+  public void onBodyClosed() {
+    ResponseScanner s = scanner;
+    if (s == null || ended.get()) {
+      finish(null);
+      return;
+    }
+    if (s.isComplete()) {
+      s.endOfInput();
+      finish(null);
+    } else {
+      s.abandon();
+      finish(s.isStream() || streamRequested ? "canceled" : null);
+    }
+  }
+
+  /** The call failed: {@code timeout}, {@code connect_error}, {@code io_error}, {@code canceled}. */
+  public void onFailure(String errorType) {
+    ResponseScanner s = scanner;
+    if (s != null && !ended.get()) s.abandon();
+    finish(errorType);
+  }
+
+  /** The response has no body to read (HEAD, 204, an interceptor's empty response). */
+  public void onNoBody() {
+    finish(null);
+  }
+
+  public boolean isEnded() {
+    return ended.get();
+  }
+
+  /** The verdict on the response, once the body ended; null when valid or not judged. */
+  public InvalidResponseReason invalidReason() {
+    ResponseScanner s = scanner;
+    return s == null ? null : s.invalidReason();
+  }
+
+  /** True when the response is a stream (SSE, or Gemini's JSON-array stream). */
+  public boolean isStream() {
+    ResponseScanner s = scanner;
+    return s != null && s.isStream();
+  }
+
+  private void onContentChunk() {
+    ResponseScanner s = scanner;
+    if (s == null || !s.isStream()) return; // a whole answer at once has no chunks to time
+    long now = clock.getAsLong();
+    if (firstContentNanos < 0) {
+      firstContentNanos = now;
+    } else {
+      try {
+        metrics.timePerOutputChunk.labelValues(callLabels(responseModelLabel()))
+            .observe((now - lastContentNanos) / NANOS_PER_SECOND);
+      } catch (RuntimeException e) {
+        metrics.internalError(e);
+      }
+    }
+    lastContentNanos = now;
+  }
+
+  private void recordRateLimits(RateLimitSnapshot limits) {
+    for (RateLimitSnapshot.LimitType type : RateLimitSnapshot.LimitType.values()) {
+      String[] labels = {provider, address, requestModel, type.label()};
+      double limit = limits.limit(type);
+      double remaining = limits.remaining(type);
+      double reset = limits.resetEpochSeconds(type);
+      if (!Double.isNaN(limit)) metrics.rateLimitLimit.labelValues(labels).set(limit);
+      if (!Double.isNaN(remaining)) metrics.rateLimitRemaining.labelValues(labels).set(remaining);
+      if (!Double.isNaN(reset)) metrics.rateLimitReset.labelValues(labels).set(reset);
+    }
+  }
+
+  private String responseModelLabel() {
+    ResponseScanner s = scanner;
+    return s == null ? "" : metrics.responseModels.apply(s.responseModel());
+  }
+
+  private String[] callLabels(String responseModel) {
+    return new String[] {operation, provider, requestModel, responseModel, address};
+  }
+
+  private String[] callLabels(String responseModel, String extra) {
+    return new String[] {operation, provider, requestModel, responseModel, address, extra};
+  }
+
+  private void finish(String failure) {
+    if (!ended.compareAndSet(false, true)) return;
+    try {
+      long durationNanos = clock.getAsLong() - startNanos;
+      metrics.inFlight.labelValues(operation, provider, requestModel, address).dec();
+      ResponseScanner s = scanner;
+      InvalidResponseReason verdict = s == null ? null : s.invalidReason();
+      String errorType;
+      if (failure != null) {
+        errorType = failure;
+      } else if (status >= 400) {
+        errorType = Integer.toString(status);
+      } else if (verdict != null) {
+        errorType = verdict.errorType();
+      } else {
+        errorType = "";
+      }
+      String responseModel = responseModelLabel();
+      metrics.duration.labelValues(callLabels(responseModel, errorType))
+          .observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
+      if (s == null) return;
+      if (verdict != null) {
+        metrics.invalidResponses.labelValues(callLabels(responseModel, verdict.label())).inc();
+      }
+      if (firstContentNanos >= 0) {
+        metrics.timeToFirstChunk.labelValues(callLabels(responseModel))
+            .observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
+      }
+      if (s.oversizedEvents() > 0) {
+        metrics.skippedEvents.labelValues(callLabels(responseModel)).inc(s.oversizedEvents());
+      }
+      List<String> reasons = s.finishReasons();
+      for (int i = 0; i < reasons.size(); i++) {
+        String reason = metrics.finishReasonValues.apply(reasons.get(i));
+        metrics.finishReasons.labelValues(callLabels(responseModel, reason)).inc();
+      }
+      TokenUsage usage = s.usage();
+      if (usage.isKnown()) recordUsage(usage, responseModel, s.responseModel());
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+    }
+  }
+
+  private void recordUsage(TokenUsage usage, String responseModel, String rawResponseModel) {
+    metrics.tokenUsage.labelValues(callLabels(responseModel, "input"))
+        .observe(usage.inputTokens());
+    metrics.tokenUsage.labelValues(callLabels(responseModel, "output"))
+        .observe(usage.outputTokens());
+    metrics.tokens.labelValues(callLabels(responseModel, "input")).inc(usage.inputTokens());
+    metrics.tokens.labelValues(callLabels(responseModel, "output")).inc(usage.outputTokens());
+    metrics.tokens.labelValues(callLabels(responseModel, "cache_read"))
+        .inc(usage.cacheReadTokens());
+    metrics.tokens.labelValues(callLabels(responseModel, "cache_creation"))
+        .inc(usage.cacheCreationTokens());
+    metrics.tokens.labelValues(callLabels(responseModel, "reasoning"))
+        .inc(usage.reasoningTokens());
+
+    String model = !rawResponseModel.isEmpty() ? rawResponseModel
+        : rawRequestModel != null ? rawRequestModel : requestModel;
+    CallCost cost = null;
+    try {
+      cost = model.isEmpty() ? null : costModel.cost(provider, model, usage);
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+    }
+    if (cost == null) {
+      metrics.unpriced.labelValues(callLabels(responseModel)).inc();
+      return;
+    }
+    metrics.cost.labelValues(callLabels(responseModel, "input")).inc(cost.inputUsd());
+    metrics.cost.labelValues(callLabels(responseModel, "cache_read")).inc(cost.cacheReadUsd());
+    metrics.cost.labelValues(callLabels(responseModel, "cache_creation"))
+        .inc(cost.cacheCreationUsd());
+    metrics.cost.labelValues(callLabels(responseModel, "output")).inc(cost.outputUsd());
+  }
+}

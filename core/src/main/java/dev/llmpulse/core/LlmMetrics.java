@@ -1,0 +1,217 @@
+package dev.llmpulse.core;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The LLM Pulse metric set, registered once per {@link PrometheusRegistry}: every interceptor
+ * built on the same registry shares it. Names follow the OpenTelemetry GenAI semantic
+ * conventions as Prometheus spells them. A scrape looks like:
+ *
+ * <pre>
+ * gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_response_model="gpt-4o-mini-2024-07-18",server_address="api.openai.com",error_type="",le="0.64"} 1
+ * gen_ai_client_tokens_total{gen_ai_operation_name="chat",…,gen_ai_token_type="cache_read"} 3584
+ * gen_ai_client_cost_usd_total{gen_ai_operation_name="chat",…,gen_ai_token_type="output"} 0.00041
+ * gen_ai_client_invalid_responses_total{gen_ai_operation_name="chat",…,reason="truncated_json"} 1
+ * </pre>
+ *
+ * <p>Bindings (the OkHttp interceptor) start a {@link LlmCall} per request; applications only
+ * choose the registry.
+ *
+ * <pre>{@code
+ * LlmMetrics metrics = LlmMetrics.forRegistry(registry); // idempotent per registry
+ * }</pre>
+ */
+public final class LlmMetrics {
+  public static final String DURATION = "gen_ai_client_operation_duration_seconds";
+  public static final String TOKEN_USAGE = "gen_ai_client_token_usage";
+  public static final String TIME_TO_FIRST_CHUNK =
+      "gen_ai_client_operation_time_to_first_chunk_seconds";
+  public static final String TIME_PER_OUTPUT_CHUNK =
+      "gen_ai_client_operation_time_per_output_chunk_seconds";
+  public static final String TOKENS = "gen_ai_client_tokens";
+  public static final String COST = "gen_ai_client_cost_usd";
+  public static final String UNPRICED = "gen_ai_client_unpriced_operations";
+  public static final String IN_FLIGHT = "gen_ai_client_requests_in_flight";
+  public static final String RATE_LIMIT_REMAINING = "gen_ai_client_rate_limit_remaining";
+  public static final String RATE_LIMIT_LIMIT = "gen_ai_client_rate_limit_limit";
+  public static final String RATE_LIMIT_RESET = "gen_ai_client_rate_limit_reset_timestamp_seconds";
+  public static final String INVALID_RESPONSES = "gen_ai_client_invalid_responses";
+  public static final String FINISH_REASONS = "gen_ai_client_finish_reasons";
+  public static final String SKIPPED_EVENTS = "gen_ai_client_skipped_stream_events";
+  public static final String INSTRUMENTATION_ERRORS = "gen_ai_client_instrumentation_errors";
+
+  static final String[] CALL_LABELS = {"gen_ai_operation_name", "gen_ai_provider_name",
+      "gen_ai_request_model", "gen_ai_response_model", "server_address"};
+  private static final String[] IN_FLIGHT_LABELS = {"gen_ai_operation_name",
+      "gen_ai_provider_name", "gen_ai_request_model", "server_address"};
+  private static final String[] RATE_LIMIT_LABELS = {"gen_ai_provider_name", "server_address",
+      "gen_ai_request_model", "limit_type"};
+
+  /** Seconds: 0.01 · 2^k up to 327.68 s, wide enough for a 15 s stall and a 5-minute stream. */
+  static final double[] DURATION_BUCKETS = exponential(0.01, 2, 16);
+  /** OpenTelemetry's token buckets: 1 · 4^k up to 4^13. */
+  static final double[] TOKEN_BUCKETS = exponential(1, 4, 14);
+  /** OpenTelemetry's time-to-first-token buckets, extended to one minute. */
+  static final double[] TTFC_BUCKETS = {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25,
+      0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 15.0, 30.0, 60.0};
+  /** OpenTelemetry's time-per-output-token buckets, with finer low end for fast streams. */
+  static final double[] CHUNK_GAP_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075,
+      0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0};
+
+  private static final Logger LOG = Logger.getLogger(LlmMetrics.class.getName());
+  private static final Map<PrometheusRegistry, LlmMetrics> BY_REGISTRY = new WeakHashMap<>();
+  private static final int DEFAULT_LABEL_CAP = 100;
+
+  final Histogram duration;
+  final Histogram tokenUsage;
+  final Histogram timeToFirstChunk;
+  final Histogram timePerOutputChunk;
+  final Counter tokens;
+  final Counter cost;
+  final Counter unpriced;
+  final Gauge inFlight;
+  final Gauge rateLimitRemaining;
+  final Gauge rateLimitLimit;
+  final Gauge rateLimitReset;
+  final Counter invalidResponses;
+  final Counter finishReasons;
+  final Counter skippedEvents;
+  final Counter instrumentationErrors;
+
+  final LabelCap providers = new LabelCap(DEFAULT_LABEL_CAP);
+  final LabelCap requestModels = new LabelCap(DEFAULT_LABEL_CAP);
+  final LabelCap responseModels = new LabelCap(DEFAULT_LABEL_CAP);
+  final LabelCap addresses = new LabelCap(DEFAULT_LABEL_CAP);
+  final LabelCap finishReasonValues = new LabelCap(DEFAULT_LABEL_CAP);
+  private final AtomicBoolean loggedInternalError = new AtomicBoolean();
+
+  private LlmMetrics(PrometheusRegistry registry) {
+    duration = Histogram.builder().name(DURATION)
+        .help("Duration of LLM calls, from request start to the end of the response body")
+        .labelNames(with(CALL_LABELS, "error_type"))
+        .classicUpperBounds(DURATION_BUCKETS).classicOnly()
+        .register(registry);
+    tokenUsage = Histogram.builder().name(TOKEN_USAGE)
+        .help("Tokens used per LLM call, by type (input includes cached, output includes reasoning)")
+        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+        .classicUpperBounds(TOKEN_BUCKETS).classicOnly()
+        .register(registry);
+    timeToFirstChunk = Histogram.builder().name(TIME_TO_FIRST_CHUNK)
+        .help("Streams: time from request start to the first event that carries content")
+        .labelNames(CALL_LABELS)
+        .classicUpperBounds(TTFC_BUCKETS).classicOnly()
+        .register(registry);
+    timePerOutputChunk = Histogram.builder().name(TIME_PER_OUTPUT_CHUNK)
+        .help("Streams: time between consecutive events that carry content")
+        .labelNames(CALL_LABELS)
+        .classicUpperBounds(CHUNK_GAP_BUCKETS).classicOnly()
+        .register(registry);
+    tokens = Counter.builder().name(TOKENS)
+        .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
+            + "reasoning is part of output")
+        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+        .register(registry);
+    cost = Counter.builder().name(COST)
+        .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
+        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+        .register(registry);
+    unpriced = Counter.builder().name(UNPRICED)
+        .help("LLM calls with usage whose model has no price: their cost is missing from the "
+            + "cost counter")
+        .labelNames(CALL_LABELS)
+        .register(registry);
+    inFlight = Gauge.builder().name(IN_FLIGHT)
+        .help("LLM calls started whose response body has not ended yet")
+        .labelNames(IN_FLIGHT_LABELS)
+        .register(registry);
+    rateLimitRemaining = Gauge.builder().name(RATE_LIMIT_REMAINING)
+        .help("Remaining requests or tokens in the provider's rate-limit window, as last reported")
+        .labelNames(RATE_LIMIT_LABELS)
+        .register(registry);
+    rateLimitLimit = Gauge.builder().name(RATE_LIMIT_LIMIT)
+        .help("Size of the provider's rate-limit window, as last reported")
+        .labelNames(RATE_LIMIT_LABELS)
+        .register(registry);
+    rateLimitReset = Gauge.builder().name(RATE_LIMIT_RESET)
+        .help("When the provider's rate-limit window resets, in unix seconds, as last reported")
+        .labelNames(RATE_LIMIT_LABELS)
+        .register(registry);
+    invalidResponses = Counter.builder().name(INVALID_RESPONSES)
+        .help("2xx responses that are not a usable answer (ghost successes), by reason")
+        .labelNames(with(CALL_LABELS, "reason"))
+        .register(registry);
+    finishReasons = Counter.builder().name(FINISH_REASONS)
+        .help("Finish reasons reported by LLM responses, raw (stop, length, end_turn, SAFETY...)")
+        .labelNames(with(CALL_LABELS, "gen_ai_response_finish_reason"))
+        .register(registry);
+    skippedEvents = Counter.builder().name(SKIPPED_EVENTS)
+        .help("Stream events delivered to the application but too large to parse")
+        .labelNames(CALL_LABELS)
+        .register(registry);
+    instrumentationErrors = Counter.builder().name(INSTRUMENTATION_ERRORS)
+        .help("Internal failures of LLM Pulse; the application's call went on unaffected")
+        .register(registry);
+  }
+
+  /** The metric set of {@code registry}, registered on first use. */
+  public static LlmMetrics forRegistry(PrometheusRegistry registry) {
+    if (registry == null) throw new NullPointerException("registry");
+    synchronized (BY_REGISTRY) {
+      return BY_REGISTRY.computeIfAbsent(registry, LlmMetrics::new);
+    }
+  }
+
+  /**
+   * Starts observing one call; the in-flight gauge goes up until the call ends.
+   *
+   * @param format the request's wire format
+   * @param provider the {@code gen_ai_provider_name}
+   * @param requestModel the model asked for, empty if unknown
+   * @param serverAddress the request host
+   * @param streamRequested the request asked for a stream
+   * @param costModel prices the call's usage
+   * @param clock monotonic nanoseconds, {@code System::nanoTime} outside tests
+   */
+  public LlmCall startCall(WireFormat format, String provider, String requestModel,
+      String serverAddress, boolean streamRequested, CostModel costModel, LongSupplier clock) {
+    return new LlmCall(this, format, providers.apply(provider), requestModels.apply(requestModel),
+        addresses.apply(serverAddress), streamRequested, costModel, clock);
+  }
+
+  /** Counts an internal failure and logs the first one; never throws. */
+  public void internalError(Throwable t) {
+    try {
+      instrumentationErrors.inc();
+      if (loggedInternalError.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, "LLM Pulse internal error (logged once; the call went on)", t);
+      }
+    } catch (RuntimeException ignored) {
+      // Nothing more can be done without risking the application's call.
+    }
+  }
+
+  private static String[] with(String[] labels, String extra) {
+    String[] all = java.util.Arrays.copyOf(labels, labels.length + 1);
+    all[labels.length] = extra;
+    return all;
+  }
+
+  private static double[] exponential(double start, double factor, int count) {
+    double[] buckets = new double[count];
+    double value = start;
+    for (int i = 0; i < count; i++) {
+      buckets[i] = Math.round(value * 1e6) / 1e6;
+      value *= factor;
+    }
+    return buckets;
+  }
+}

@@ -1,0 +1,361 @@
+package dev.llmpulse.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a response body as the application reads it, piece by piece, and learns from it what the
+ * call cost and whether it was a real answer: response model, token usage, finish reasons, and a
+ * verdict ({@link InvalidResponseReason}) on 2xx responses. It never keeps the body: JSON is read
+ * with Jackson's non-blocking parser, event streams with an incremental SSE decoder whose event
+ * buffer is capped. It never throws: a body it cannot read is a verdict, not an exception.
+ *
+ * <p>One scanner serves one response and is used from one thread at a time.
+ *
+ * <pre>{@code
+ * ResponseScanner scanner = ResponseScanner.builder(WireFormat.OPENAI_CHAT)
+ *     .httpStatus(200).contentType("application/json").build();
+ * scanner.feed(bytes, 0, bytes.length);   // as the app reads them
+ * scanner.endOfInput();
+ * TokenUsage usage = scanner.usage();
+ * }</pre>
+ */
+public final class ResponseScanner {
+  /** The default cap on one stream event's data; bigger events are skipped for parsing. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+  private static final int MAX_STRING_CHARS = 4 * 1024 * 1024;
+
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength(MAX_STRING_CHARS)
+          .maxNestingDepth(512)
+          .build())
+      .build();
+
+  private enum Mode { SKIP, REJECTED_CONTENT_TYPE, JSON, SSE }
+
+  private final WireFormat format;
+  private final Mode mode;
+  private final boolean streamExpected;
+  private final ResponseFields fields;
+  private final JsonWalker walker;
+  private final Runnable onContentChunk;
+
+  private JsonParser jsonParser;
+  private ByteArrayFeeder feeder;
+  private SseDecoder sse;
+
+  private long bytes;
+  private boolean sawNonWhitespace;
+  private boolean parseFailed;
+  private boolean unparsable; // too big to parse: no verdict, no invention
+  private int malformedEvents;
+  private int oversizedEvents;
+  private int contentChunks;
+  private boolean ended;
+  private InvalidResponseReason verdict;
+  private List<String> finishReasons;
+  private TokenUsage usage;
+
+  private ResponseScanner(Builder b) {
+    this.format = b.format;
+    this.streamExpected = b.streamExpected;
+    this.onContentChunk = b.onContentChunk;
+    this.fields = new ResponseFields(format, this::contentChunk);
+    this.walker = new JsonWalker(fields);
+    this.mode = modeOf(b);
+    if (mode == Mode.JSON) {
+      try {
+        jsonParser = JSON.createNonBlockingByteArrayParser();
+        feeder = (ByteArrayFeeder) jsonParser.getNonBlockingInputFeeder();
+      } catch (IOException e) {
+        parseFailed = true;
+      }
+      fields.beginDocument();
+    } else if (mode == Mode.SSE) {
+      sse = new SseDecoder(new SseListener(), b.maxEventBytes);
+    }
+  }
+
+  private static Mode modeOf(Builder b) {
+    if (!b.format.isParsed() || b.httpStatus < 200 || b.httpStatus > 299 || b.httpStatus == 204) {
+      return Mode.SKIP;
+    }
+    String type = b.contentType == null ? "" : b.contentType.toLowerCase(Locale.ROOT);
+    if (type.startsWith("text/event-stream")) return Mode.SSE;
+    if (type.startsWith("text/html") || type.startsWith("text/plain")
+        || type.startsWith("text/xml") || type.startsWith("application/xml")
+        || type.startsWith("application/xhtml")) {
+      return Mode.REJECTED_CONTENT_TYPE;
+    }
+    return Mode.JSON; // application/json, a missing type, or anything else: try JSON
+  }
+
+  public static Builder builder(WireFormat format) {
+    return new Builder(format);
+  }
+
+  /** Feeds the next bytes the application read. Never throws. */
+  public void feed(byte[] data, int offset, int length) {
+    if (ended || length <= 0) return;
+    bytes += length;
+    try {
+      switch (mode) {
+        case JSON:
+          if (!sawNonWhitespace) sawNonWhitespace = hasNonWhitespace(data, offset, length);
+          if (parseFailed || unparsable) return;
+          feeder.feedInput(data, offset, offset + length);
+          walker.drain(jsonParser);
+          return;
+        case SSE:
+          sse.feed(data, offset, length);
+          return;
+        case REJECTED_CONTENT_TYPE:
+          if (!sawNonWhitespace) sawNonWhitespace = hasNonWhitespace(data, offset, length);
+          return;
+        default:
+      }
+    } catch (StreamConstraintsException e) {
+      unparsable = true;
+    } catch (IOException | RuntimeException e) {
+      parseFailed = true;
+    }
+  }
+
+  /** The body ended (EOF). Further feeds are ignored. Never throws. */
+  public void endOfInput() {
+    if (ended) return;
+    ended = true;
+    try {
+      if (mode == Mode.JSON && !parseFailed && !unparsable) {
+        feeder.endOfInput();
+        walker.drain(jsonParser);
+      } else if (mode == Mode.SSE) {
+        sse.endOfInput();
+      }
+    } catch (StreamConstraintsException e) {
+      unparsable = true;
+    } catch (IOException | RuntimeException e) {
+      parseFailed = true;
+    }
+    verdict = judge();
+    closeParser();
+  }
+
+  /**
+   * True when the body already holds a whole answer although EOF was not read: the root JSON
+   * value is complete, or the stream's terminator (or an error event) arrived. A reader that
+   * stops there (Jackson's {@code readTree}, an SSE client that stops at {@code [DONE]}) read
+   * everything that mattered.
+   */
+  public boolean isComplete() {
+    switch (mode) {
+      case JSON:
+        return !parseFailed && walker.rootComplete();
+      case SSE:
+        return fields.terminatorSeen() || fields.errorEventSeen();
+      default:
+        return false;
+    }
+  }
+
+  /** The reader gave up before EOF: no verdict is passed on a body that was not read. */
+  public void abandon() {
+    if (ended) return;
+    ended = true;
+    closeParser();
+  }
+
+  private void closeParser() {
+    if (jsonParser != null) {
+      try {
+        jsonParser.close();
+      } catch (IOException | RuntimeException ignored) {
+        // Nothing to release but recycled buffers.
+      }
+      jsonParser = null;
+    }
+  }
+
+  private InvalidResponseReason judge() {
+    switch (mode) {
+      case REJECTED_CONTENT_TYPE:
+        return sawNonWhitespace ? InvalidResponseReason.UNEXPECTED_CONTENT_TYPE
+            : InvalidResponseReason.EMPTY_BODY;
+      case JSON:
+        if (!sawNonWhitespace) return InvalidResponseReason.EMPTY_BODY;
+        if (unparsable) return null;
+        if (parseFailed) {
+          return walker.rootComplete() ? InvalidResponseReason.INVALID_JSON
+              : prefixVerdict();
+        }
+        if (!walker.rootComplete()) return InvalidResponseReason.TRUNCATED_JSON;
+        if (isStream()) return streamVerdict();
+        return fields.bodyVerdict();
+      case SSE:
+        if (bytes == 0) return InvalidResponseReason.EMPTY_BODY;
+        return streamVerdict();
+      default:
+        return null;
+    }
+  }
+
+  /** A parse error before the root value ended: cut-off JSON fails only at EOF, so it is garbage. */
+  private InvalidResponseReason prefixVerdict() {
+    return InvalidResponseReason.INVALID_JSON;
+  }
+
+  private InvalidResponseReason streamVerdict() {
+    if (fields.errorEventSeen()) return InvalidResponseReason.STREAM_ERROR_EVENT;
+    if (!fields.terminatorSeen()) return InvalidResponseReason.STREAM_INCOMPLETE;
+    if (malformedEvents > 0) return InvalidResponseReason.INVALID_JSON;
+    return null;
+  }
+
+  /** True for an event stream, or a JSON-array stream (Gemini without {@code alt=sse}). */
+  public boolean isStream() {
+    return mode == Mode.SSE || (streamExpected && format == WireFormat.GEMINI);
+  }
+
+  /**
+   * The verdict on a 2xx response once it ended; null when it is a real answer, when it was not
+   * judged (another status, an unknown format, a body abandoned or too big to parse).
+   */
+  public InvalidResponseReason invalidReason() {
+    return verdict;
+  }
+
+  /** The model the response names ({@code model}, {@code modelVersion}); empty if none. */
+  public String responseModel() {
+    return fields.model();
+  }
+
+  public TokenUsage usage() {
+    if (usage == null) usage = fields.usage();
+    return usage;
+  }
+
+  /** Raw finish reasons, one per choice or candidate that reported one. */
+  public List<String> finishReasons() {
+    if (finishReasons == null) finishReasons = fields.finishReasons();
+    return finishReasons;
+  }
+
+  /** Events or chunks that carried content (text, reasoning or a tool call). */
+  public int contentChunks() {
+    return contentChunks;
+  }
+
+  /** Stream events larger than the cap: delivered to the app, skipped for parsing. */
+  public int oversizedEvents() {
+    return oversizedEvents;
+  }
+
+  /** Body bytes seen so far. */
+  public long bytes() {
+    return bytes;
+  }
+
+  private void contentChunk() {
+    contentChunks++;
+    if (onContentChunk != null) onContentChunk.run();
+  }
+
+  private static boolean hasNonWhitespace(byte[] data, int offset, int length) {
+    for (int i = offset, end = offset + length; i < end; i++) {
+      byte b = data[i];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') return true;
+    }
+    return false;
+  }
+
+  private final class SseListener implements SseDecoder.Listener {
+    @Override
+    public void onEvent(String eventName, byte[] data, int length) {
+      if ("error".equals(eventName)) fields.markErrorEvent();
+      if (isDone(data, length)) {
+        fields.markTerminator();
+        return;
+      }
+      walker.reset();
+      fields.beginDocument();
+      try (JsonParser parser = JSON.createParser(data, 0, length)) {
+        walker.drain(parser);
+        if (!walker.rootComplete()) malformedEvents++;
+      } catch (StreamConstraintsException e) {
+        oversizedEvents++;
+      } catch (IOException | RuntimeException e) {
+        malformedEvents++;
+      }
+    }
+
+    @Override
+    public void onOversizedEvent() {
+      oversizedEvents++;
+    }
+
+    private boolean isDone(byte[] d, int n) {
+      int start = 0;
+      int end = n;
+      while (start < end && d[start] == ' ') start++;
+      while (end > start && (d[end - 1] == ' ')) end--;
+      return end - start == 6 && d[start] == '[' && d[start + 1] == 'D' && d[start + 2] == 'O'
+          && d[start + 3] == 'N' && d[start + 4] == 'E' && d[start + 5] == ']';
+    }
+  }
+
+  /** Describes the response a scanner reads. */
+  public static final class Builder {
+    private final WireFormat format;
+    private int httpStatus = 200;
+    private String contentType;
+    private boolean streamExpected;
+    private Runnable onContentChunk;
+    private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
+
+    private Builder(WireFormat format) {
+      this.format = format == null ? WireFormat.UNKNOWN : format;
+    }
+
+    /** Only 2xx bodies are read; other statuses carry error bodies and get no verdict. */
+    public Builder httpStatus(int status) {
+      this.httpStatus = status;
+      return this;
+    }
+
+    /** The response's {@code Content-Type}, or null. */
+    public Builder contentType(String contentType) {
+      this.contentType = contentType;
+      return this;
+    }
+
+    /** The request asked for a stream ({@code "stream": true} or a streaming path). */
+    public Builder streamExpected(boolean streamExpected) {
+      this.streamExpected = streamExpected;
+      return this;
+    }
+
+    /** Run at the end of each stream event (or chunk) that carried content: timing hooks. */
+    public Builder onContentChunk(Runnable onContentChunk) {
+      this.onContentChunk = onContentChunk;
+      return this;
+    }
+
+    /** Cap on one event's data; bigger events are counted and skipped for parsing. */
+    public Builder maxEventBytes(int maxEventBytes) {
+      if (maxEventBytes < 1024) throw new IllegalArgumentException("maxEventBytes < 1024");
+      this.maxEventBytes = maxEventBytes;
+      return this;
+    }
+
+    public ResponseScanner build() {
+      return new ResponseScanner(this);
+    }
+  }
+}

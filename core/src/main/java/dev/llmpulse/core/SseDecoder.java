@@ -1,0 +1,168 @@
+package dev.llmpulse.core;
+
+import java.util.Arrays;
+
+/**
+ * An incremental decoder of {@code text/event-stream} (the WHATWG server-sent events grammar): it
+ * takes bytes in whatever pieces the network delivers and hands complete events to a listener.
+ * Handles {@code \n}, {@code \r\n} and {@code \r} line ends (also split across pieces), multi-line
+ * {@code data}, {@code event} names and {@code :} comments. Memory is bounded: an event whose data
+ * exceeds the cap is reported as oversized instead of being kept.
+ */
+final class SseDecoder {
+  interface Listener {
+    /** A complete event; {@code data} is valid only during the call. */
+    void onEvent(String eventName, byte[] data, int length);
+
+    /** An event whose data exceeded the cap: skipped for parsing, still delivered to the app. */
+    void onOversizedEvent();
+  }
+
+  private static final int FIELD_MAX = 16;
+  private static final int EVENT_NAME_MAX = 64;
+
+  private final Listener listener;
+  private final int maxEventBytes;
+
+  private byte[] data = new byte[256];
+  private int dataLength;
+  private boolean hasData;
+  private boolean oversized;
+  private final byte[] eventName = new byte[EVENT_NAME_MAX];
+  private int eventNameLength;
+  private final byte[] field = new byte[FIELD_MAX];
+  private int fieldLength;
+
+  /** Where the decoder is within the current line. */
+  private int state = LINE_START;
+  private static final int LINE_START = 0;
+  private static final int FIELD = 1;
+  private static final int VALUE_START = 2; // just after ':', one space is skipped
+  private static final int VALUE = 3;
+  private static final int IGNORE_LINE = 4;
+  private int currentField; // which field the value belongs to
+  private static final int F_OTHER = 0;
+  private static final int F_DATA = 1;
+  private static final int F_EVENT = 2;
+  private boolean lastWasCr;
+
+  SseDecoder(Listener listener, int maxEventBytes) {
+    this.listener = listener;
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  void feed(byte[] bytes, int offset, int length) {
+    int end = offset + length;
+    for (int i = offset; i < end; i++) {
+      byte b = bytes[i];
+      if (b == '\n' && lastWasCr) { // the \n of a \r\n whose \r ended the line
+        lastWasCr = false;
+        continue;
+      }
+      lastWasCr = b == '\r';
+      if (b == '\n' || b == '\r') {
+        endLine();
+        continue;
+      }
+      switch (state) {
+        case LINE_START:
+          if (b == ':') {
+            state = IGNORE_LINE; // comment, e.g. ": keep-alive"
+            break;
+          }
+          fieldLength = 0;
+          state = FIELD;
+          // fall through
+        case FIELD:
+          if (b == ':') {
+            currentField = fieldOf();
+            state = VALUE_START;
+            if (currentField == F_DATA) startDataLine();
+          } else if (fieldLength < FIELD_MAX) {
+            field[fieldLength++] = b;
+          } else {
+            state = IGNORE_LINE;
+          }
+          break;
+        case VALUE_START:
+          state = VALUE;
+          if (b == ' ') break;
+          // fall through
+        case VALUE:
+          appendValue(b);
+          break;
+        default: // IGNORE_LINE
+      }
+    }
+  }
+
+  /** The stream ended: an event still pending is dispatched (a lenient reading of the spec). */
+  void endOfInput() {
+    if (state != LINE_START) endLine();
+    dispatch();
+  }
+
+  private int fieldOf() {
+    if (fieldLength == 4 && field[0] == 'd' && field[1] == 'a' && field[2] == 't' && field[3] == 'a') {
+      return F_DATA;
+    }
+    if (fieldLength == 5 && field[0] == 'e' && field[1] == 'v' && field[2] == 'e'
+        && field[3] == 'n' && field[4] == 't') {
+      eventNameLength = 0;
+      return F_EVENT;
+    }
+    return F_OTHER;
+  }
+
+  private void startDataLine() {
+    if (hasData) appendData((byte) '\n');
+    hasData = true;
+  }
+
+  private void appendValue(byte b) {
+    if (currentField == F_DATA) {
+      appendData(b);
+    } else if (currentField == F_EVENT && eventNameLength < EVENT_NAME_MAX) {
+      eventName[eventNameLength++] = b;
+    }
+  }
+
+  private void appendData(byte b) {
+    if (oversized) return;
+    if (dataLength == data.length) {
+      if (dataLength >= maxEventBytes) {
+        oversized = true;
+        return;
+      }
+      data = Arrays.copyOf(data, Math.min(maxEventBytes, dataLength * 2));
+    }
+    data[dataLength++] = b;
+  }
+
+  private void endLine() {
+    if (state == LINE_START) {
+      dispatch(); // a blank line ends the event
+      return;
+    }
+    if (state == FIELD) { // a line without ':' is a field with an empty value
+      currentField = fieldOf();
+      if (currentField == F_DATA) startDataLine();
+    }
+    state = LINE_START;
+  }
+
+  private void dispatch() {
+    if (oversized) {
+      listener.onOversizedEvent();
+    } else if (hasData) {
+      String name = eventNameLength == 0 ? null : new String(eventName, 0, eventNameLength,
+          java.nio.charset.StandardCharsets.UTF_8);
+      listener.onEvent(name, data, dataLength);
+    }
+    hasData = false;
+    oversized = false;
+    dataLength = 0;
+    eventNameLength = 0;
+    if (data.length > 64 * 1024) data = new byte[256]; // do not keep one big event's buffer
+  }
+}
