@@ -30,6 +30,7 @@ public final class LlmCall {
   private final boolean streamRequested;
   private final CostModel costModel;
   private final LongSupplier clock;
+  private final CallObserver observer;
   private final long startNanos;
   private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -40,7 +41,8 @@ public final class LlmCall {
   private String rawRequestModel;
 
   LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
-      String address, boolean streamRequested, CostModel costModel, LongSupplier clock) {
+      String address, boolean streamRequested, CostModel costModel, LongSupplier clock,
+      CallObserver observer) {
     this.metrics = metrics;
     this.format = format == null ? WireFormat.UNKNOWN : format;
     this.operation = this.format.operationName();
@@ -50,12 +52,34 @@ public final class LlmCall {
     this.streamRequested = streamRequested;
     this.costModel = costModel == null ? CostModel.NONE : costModel;
     this.clock = clock;
+    this.observer = observer;
     this.startNanos = clock.getAsLong();
     try {
       metrics.inFlight.labelValues(operation, this.provider, requestModel, address).inc();
+      if (observer != null) observer.callStarted(this);
     } catch (RuntimeException e) {
       metrics.internalError(e);
     }
+  }
+
+  /** The {@code gen_ai_operation_name} label value. */
+  public String operationName() {
+    return operation;
+  }
+
+  /** The {@code gen_ai_provider_name} label value. */
+  public String providerName() {
+    return provider;
+  }
+
+  /** The {@code gen_ai_request_model} label value (capped). */
+  public String requestModel() {
+    return requestModel;
+  }
+
+  /** The {@code server_address} label value (capped). */
+  public String serverAddress() {
+    return address;
   }
 
   /** The model name as asked for, before label capping; used for pricing. */
@@ -209,6 +233,7 @@ public final class LlmCall {
       String responseModel = responseModelLabel();
       metrics.duration.labelValues(callLabels(responseModel, errorType))
           .observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
+      notifyEnded(errorType, durationNanos);
       if (s == null) return;
       if (verdict != null) {
         metrics.invalidResponses.labelValues(callLabels(responseModel, verdict.label())).inc();
@@ -227,6 +252,16 @@ public final class LlmCall {
       }
       TokenUsage usage = s.usage();
       if (usage.isKnown()) recordUsage(usage, responseModel, s.responseModel());
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+    }
+  }
+
+  private void notifyEnded(String errorType, long durationNanos) {
+    if (observer == null) return;
+    try {
+      long ttfc = firstContentNanos >= 0 ? firstContentNanos - startNanos : -1;
+      observer.callEnded(this, errorType, Math.max(0, durationNanos), ttfc);
     } catch (RuntimeException e) {
       metrics.internalError(e);
     }

@@ -180,11 +180,13 @@ public final class LlmMetrics {
    * @param streamRequested the request asked for a stream
    * @param costModel prices the call's usage
    * @param clock monotonic nanoseconds, {@code System::nanoTime} outside tests
+   * @param observer sees the call start and end (health tracking), or null
    */
   public LlmCall startCall(WireFormat format, String provider, String requestModel,
-      String serverAddress, boolean streamRequested, CostModel costModel, LongSupplier clock) {
+      String serverAddress, boolean streamRequested, CostModel costModel, LongSupplier clock,
+      CallObserver observer) {
     return new LlmCall(this, format, providers.apply(provider), requestModels.apply(requestModel),
-        addresses.apply(serverAddress), streamRequested, costModel, clock);
+        addresses.apply(serverAddress), streamRequested, costModel, clock, observer);
   }
 
   /** Counts an internal failure and logs the first one; never throws. */

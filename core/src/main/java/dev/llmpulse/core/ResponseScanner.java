@@ -54,6 +54,7 @@ public final class ResponseScanner {
   private long bytes;
   private boolean sawNonWhitespace;
   private boolean parseFailed;
+  private boolean endedInsideDocument; // all bytes parsed, then EOF came inside the JSON value
   private boolean unparsable; // too big to parse: no verdict, no invention
   private int malformedEvents;
   private int oversizedEvents;
@@ -142,7 +143,7 @@ public final class ResponseScanner {
     } catch (StreamConstraintsException e) {
       unparsable = true;
     } catch (IOException | RuntimeException e) {
-      parseFailed = true;
+      endedInsideDocument = true; // every byte was valid JSON so far: the body was cut off
     }
     verdict = judge();
     closeParser();
@@ -191,11 +192,10 @@ public final class ResponseScanner {
       case JSON:
         if (!sawNonWhitespace) return InvalidResponseReason.EMPTY_BODY;
         if (unparsable) return null;
-        if (parseFailed) {
-          return walker.rootComplete() ? InvalidResponseReason.INVALID_JSON
-              : prefixVerdict();
+        if (parseFailed) return InvalidResponseReason.INVALID_JSON;
+        if (endedInsideDocument || !walker.rootComplete()) {
+          return InvalidResponseReason.TRUNCATED_JSON;
         }
-        if (!walker.rootComplete()) return InvalidResponseReason.TRUNCATED_JSON;
         if (isStream()) return streamVerdict();
         return fields.bodyVerdict();
       case SSE:
@@ -204,11 +204,6 @@ public final class ResponseScanner {
       default:
         return null;
     }
-  }
-
-  /** A parse error before the root value ended: cut-off JSON fails only at EOF, so it is garbage. */
-  private InvalidResponseReason prefixVerdict() {
-    return InvalidResponseReason.INVALID_JSON;
   }
 
   private InvalidResponseReason streamVerdict() {

@@ -48,12 +48,16 @@ public final class LlmMetricsInterceptor implements Interceptor {
   private final ProviderNames providers;
   private final CostModel costModel;
   private final LongSupplier clock;
+  private final ValidationMode validation;
+  private final long maxEnforcedBodyBytes;
 
   private LlmMetricsInterceptor(Builder builder) {
     this.metrics = LlmMetrics.forRegistry(builder.registry);
     this.providers = new ProviderNames(new HashMap<>(builder.providers));
     this.costModel = builder.costModel != null ? builder.costModel : PriceTable.bundled();
     this.clock = builder.clock;
+    this.validation = builder.validation;
+    this.maxEnforcedBodyBytes = builder.maxEnforcedBodyBytes;
   }
 
   public static Builder builder() {
@@ -63,7 +67,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
-    LlmCall call = start(request);
+    RequestFacts facts = facts(request);
+    LlmCall call = facts == null ? null : start(request, facts);
     if (call == null) return chain.proceed(request);
 
     Response response;
@@ -76,15 +81,23 @@ public final class LlmMetricsInterceptor implements Interceptor {
       call.onFailure("io_error");
       throw e;
     }
-    return observe(call, chain.call(), response);
+    return observe(call, chain.call(), facts, response);
   }
 
-  private LlmCall start(Request request) {
+  private RequestFacts facts(Request request) {
     try {
-      RequestFacts facts = RequestFacts.of(request);
+      return RequestFacts.of(request);
+    } catch (RuntimeException e) {
+      metrics.internalError(e);
+      return null;
+    }
+  }
+
+  private LlmCall start(Request request, RequestFacts facts) {
+    try {
       String host = request.url().host();
       return metrics.startCall(facts.format, providers.forHost(host), facts.model, host,
-              facts.stream, costModel, clock)
+              facts.stream, costModel, clock, null)
           .rawRequestModel(facts.model);
     } catch (RuntimeException e) {
       metrics.internalError(e);
@@ -92,7 +105,9 @@ public final class LlmMetricsInterceptor implements Interceptor {
     }
   }
 
-  private Response observe(LlmCall call, Call okCall, Response response) {
+  private Response observe(LlmCall call, Call okCall, RequestFacts facts, Response response)
+      throws IOException {
+    MeteredBody metered;
     try {
       int code = response.code();
       RateLimitSnapshot limits =
@@ -103,13 +118,50 @@ public final class LlmMetricsInterceptor implements Interceptor {
         call.onNoBody();
         return response;
       }
-      MeteredBody metered = new MeteredBody(body, call, e -> errorType(okCall, e));
-      return response.newBuilder().body(metered).build();
+      String host = response.request().url().host();
+      MeteredBody.EofCheck enforce = validation != ValidationMode.ENFORCE ? null
+          : ended -> ended.invalidReason() == null ? null
+              : new InvalidLlmResponseException(ended.invalidReason(), host, code);
+      metered = new MeteredBody(body, call, e -> errorType(okCall, e), enforce);
+      if (enforce == null || !facts.format.isParsed() || !response.isSuccessful()
+          || call.isStream()) {
+        return response.newBuilder().body(metered).build();
+      }
     } catch (RuntimeException e) {
       metrics.internalError(e);
       call.onNoBody();
       return response;
     }
+    return readWholeAndJudge(call, okCall, response, metered);
+  }
+
+  /**
+   * ENFORCE, non-streaming: read the body (up to the cap) before the app does, so an invalid one
+   * fails the call itself. Bodies above the cap are passed through and judged at EOF.
+   */
+  private Response readWholeAndJudge(LlmCall call, Call okCall, Response response,
+      MeteredBody metered) throws IOException {
+    okio.BufferedSource original = response.body().source();
+    try {
+      if (original.request(maxEnforcedBodyBytes + 1)) {
+        return response.newBuilder().body(metered).build(); // too big to hold: judged at EOF
+      }
+    } catch (IOException e) {
+      call.onFailure(errorType(okCall, e));
+      response.close();
+      throw e;
+    }
+    okio.Buffer whole = new okio.Buffer();
+    try {
+      metered.source().readAll(whole); // EOF through the tee: the call is recorded and judged
+    } catch (IOException e) {
+      response.close();
+      throw e;
+    }
+    metered.close();
+    return response.newBuilder()
+        .body(ResponseBody.create(whole, metered.contentType(), whole.size()))
+        .build();
   }
 
   static String errorType(Call call, IOException e) {
@@ -134,8 +186,27 @@ public final class LlmMetricsInterceptor implements Interceptor {
     private final Map<String, String> providers = new HashMap<>();
     private CostModel costModel;
     private LongSupplier clock = System::nanoTime;
+    private ValidationMode validation = ValidationMode.OBSERVE;
+    private long maxEnforcedBodyBytes = 1024 * 1024;
 
     private Builder() {}
+
+    /** What to do with 2xx responses that are not a usable answer; default OBSERVE. */
+    public Builder validation(ValidationMode mode) {
+      if (mode == null) throw new NullPointerException("mode");
+      this.validation = mode;
+      return this;
+    }
+
+    /**
+     * ENFORCE mode: the largest non-streaming body read whole before the app gets it (default
+     * 1 MiB); larger bodies are passed through and judged when the app reaches their end.
+     */
+    public Builder maxEnforcedBodyBytes(long bytes) {
+      if (bytes < 1024) throw new IllegalArgumentException("maxEnforcedBodyBytes < 1024: " + bytes);
+      this.maxEnforcedBodyBytes = bytes;
+      return this;
+    }
 
     /** Where the metrics go; several interceptors on one registry share one metric set. */
     public Builder registry(PrometheusRegistry registry) {

@@ -20,9 +20,14 @@ final class MeteredBody extends ResponseBody {
   private final ResponseBody delegate;
   private final BufferedSource source;
 
-  MeteredBody(ResponseBody delegate, LlmCall call, FailureClassifier failures) {
+  /**
+   * @param enforceAtEof in ENFORCE mode, the failure that replaces the EOF of a body judged
+   *     invalid; null to observe only
+   */
+  MeteredBody(ResponseBody delegate, LlmCall call, FailureClassifier failures,
+      EofCheck enforceAtEof) {
     this.delegate = delegate;
-    this.source = Okio.buffer(new TeeSource(delegate.source(), call, failures));
+    this.source = Okio.buffer(new TeeSource(delegate.source(), call, failures, enforceAtEof));
   }
 
   @Override
@@ -45,15 +50,22 @@ final class MeteredBody extends ResponseBody {
     String errorType(IOException e);
   }
 
+  /** ENFORCE mode: the exception to throw instead of EOF, or null to let EOF through. */
+  interface EofCheck {
+    IOException failureAtEof(LlmCall call);
+  }
+
   private static final class TeeSource extends ForwardingSource {
     private final LlmCall call;
     private final FailureClassifier failures;
+    private final EofCheck enforceAtEof;
     private final OutputStream toScanner;
 
-    TeeSource(Source delegate, LlmCall call, FailureClassifier failures) {
+    TeeSource(Source delegate, LlmCall call, FailureClassifier failures, EofCheck enforceAtEof) {
       super(delegate);
       this.call = call;
       this.failures = failures;
+      this.enforceAtEof = enforceAtEof;
       this.toScanner = new OutputStream() {
         @Override
         public void write(int b) {
@@ -78,6 +90,8 @@ final class MeteredBody extends ResponseBody {
       }
       if (read == -1) {
         call.onBodyEnd();
+        IOException failure = enforceAtEof == null ? null : enforceAtEof.failureAtEof(call);
+        if (failure != null) throw failure;
         return -1;
       }
       if (read > 0 && !call.isEnded()) {

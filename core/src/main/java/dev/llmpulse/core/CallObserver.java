@@ -1,0 +1,29 @@
+package dev.llmpulse.core;
+
+/**
+ * Sees every call a binding observes, as it starts and once as it ends: the passive health
+ * tracker is one. Called on the application's threads: implementations must be fast,
+ * thread-safe, must not block and must not throw (a throw is counted as an internal error).
+ *
+ * <pre>{@code
+ * CallObserver slowCalls = new CallObserver() {
+ *   public void callStarted(LlmCall call) {}
+ *   public void callEnded(LlmCall call, String errorType, long durationNanos, long ttfcNanos) {
+ *     if (durationNanos > 5_000_000_000L) log.warn("slow call to " + call.serverAddress());
+ *   }
+ * };
+ * }</pre>
+ */
+public interface CallObserver {
+  /** The call started (its {@link LlmCall#startNanos()} is set). */
+  void callStarted(LlmCall call);
+
+  /**
+   * The call ended, exactly once.
+   *
+   * @param errorType empty on success, else the {@code error_type} label value
+   * @param durationNanos request start to the end of the body
+   * @param timeToFirstChunkNanos streams: request start to the first content chunk; -1 otherwise
+   */
+  void callEnded(LlmCall call, String errorType, long durationNanos, long timeToFirstChunkNanos);
+}
