@@ -274,6 +274,14 @@ class CallOutcomesTest {
   }
 
   @Test
+  void prometheusClientIsTheOneThisTestExecutionTargets() {
+    String expected = System.getProperty("llmpulse.expectedPrometheus", "1.10.0");
+    String jar = io.prometheus.metrics.core.metrics.Counter.class.getProtectionDomain()
+        .getCodeSource().getLocation().getPath();
+    assertThat(jar).endsWith("prometheus-metrics-core-" + expected + ".jar");
+  }
+
+  @Test
   void okHttpVersionIsTheOneThisTestExecutionTargets() {
     String expectedMajor = System.getProperty("llmpulse.expectedOkHttp", "5");
     assertThat(okhttp3.OkHttp.VERSION).startsWith(expectedMajor + ".");
