@@ -1,0 +1,81 @@
+package dev.llmpulse.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SSE grammar as the WHATWG spec has it, fed in pieces of every size. */
+class SseDecoderTest {
+  private final List<String> events = new ArrayList<>();
+  private int oversized;
+
+  private SseDecoder decoder(int maxEventBytes) {
+    return new SseDecoder(new SseDecoder.Listener() {
+      @Override
+      public void onEvent(String name, byte[] data, int length) {
+        events.add((name == null ? "" : name + "|") + new String(data, 0, length, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void onOversizedEvent() {
+        oversized++;
+      }
+    }, maxEventBytes);
+  }
+
+  /** Feeds {@code stream} in pieces of {@code piece} bytes, then ends it. */
+  private List<String> decode(String stream, int piece) {
+    events.clear();
+    SseDecoder decoder = decoder(1024);
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i += piece) decoder.feed(bytes, i, Math.min(piece, bytes.length - i));
+    decoder.endOfInput();
+    return new ArrayList<>(events);
+  }
+
+  @Test
+  void everyLineEndingAndEveryPieceSizeGiveTheSameEvents() {
+    String[] endings = {"\n", "\r\n", "\r"};
+    for (String eol : endings) {
+      String stream = "event: message_start" + eol + "data: {\"a\":1}" + eol + eol
+          + ": keep-alive" + eol + eol
+          + "data: first" + eol + "data: second" + eol + eol
+          + "data:no-space" + eol + eol
+          + "data: [DONE]" + eol + eol;
+      for (int piece = 1; piece <= stream.length(); piece++) {
+        assertThat(decode(stream, piece)).as("line end %s, pieces of %d", eol.replace("\r", "\\r").replace("\n", "\\n"), piece)
+            .containsExactly("message_start|{\"a\":1}", "first\nsecond", "no-space", "[DONE]");
+      }
+    }
+  }
+
+  @Test
+  void geminiCrlfSeparatorsAndOpenRouterCommentsAreHandled() {
+    assertThat(decode(": OPENROUTER PROCESSING\n\ndata: {\"x\":1}\r\n\r\ndata: {\"x\":2}\r\n\r\n", 3))
+        .containsExactly("{\"x\":1}", "{\"x\":2}");
+  }
+
+  @Test
+  void eventWithoutItsBlankLineAtEofIsStillDelivered() {
+    assertThat(decode("data: {\"x\":1}\n\ndata: [DONE]", 5)).containsExactly("{\"x\":1}", "[DONE]");
+  }
+
+  @Test
+  void eventNameDoesNotLeakIntoTheNextEvent() {
+    assertThat(decode("event: error\ndata: {}\n\ndata: {}\n\n", 7)).containsExactly("error|{}", "{}");
+  }
+
+  @Test
+  void eventAboveTheCapIsReportedOversizedAndTheNextOneIsParsedAgain() {
+    events.clear();
+    SseDecoder decoder = decoder(1024);
+    byte[] big = ("data: " + "x".repeat(5000) + "\n\ndata: small\n\n").getBytes(StandardCharsets.UTF_8);
+    decoder.feed(big, 0, big.length);
+    decoder.endOfInput();
+    assertThat(oversized).isEqualTo(1);
+    assertThat(events).containsExactly("small");
+  }
+}
