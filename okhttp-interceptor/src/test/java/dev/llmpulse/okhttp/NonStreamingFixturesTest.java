@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmpulse.core.CostModel;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
@@ -35,63 +33,11 @@ class NonStreamingFixturesTest {
     server.shutdown();
   }
 
-  /** What one recorded interaction must produce. */
-  static final class Expected {
-    final String fixture;
-    final int interaction;
-    String operation = "chat";
-    String provider;
-    String requestModel;
-    String responseModel;
-    String address;
-    String errorType = "";
-    long[] tokens; // input, output, cache_read, cache_creation, reasoning; null = no usage
-    List<String> finishReasons = List.of();
-
-    Expected(String fixture, int interaction) {
-      this.fixture = fixture;
-      this.interaction = interaction;
-    }
-
-    Expected call(String operation, String provider, String address) {
-      this.operation = operation;
-      this.provider = provider;
-      this.address = address;
-      return this;
-    }
-
-    Expected models(String request, String response) {
-      this.requestModel = request;
-      this.responseModel = response;
-      return this;
-    }
-
-    Expected error(String errorType) {
-      this.errorType = errorType;
-      return this;
-    }
-
-    Expected tokens(long input, long output, long cacheRead, long cacheCreation, long reasoning) {
-      this.tokens = new long[] {input, output, cacheRead, cacheCreation, reasoning};
-      return this;
-    }
-
-    Expected finish(String... reasons) {
-      this.finishReasons = Arrays.asList(reasons);
-      return this;
-    }
-
-    @Override
-    public String toString() {
-      return fixture + "#" + interaction;
-    }
+  static ExpectedCall at(String fixture, int interaction) {
+    return ExpectedCall.at(fixture, interaction);
   }
 
-  static Expected at(String fixture, int interaction) {
-    return new Expected(fixture, interaction);
-  }
-
-  static Stream<Expected> recordings() {
+  static Stream<ExpectedCall> recordings() {
     return Stream.of(
         at("openai/test_chat_completion_with_content.json", 0)
             .call("chat", "openai", "api.openai.com")
@@ -159,8 +105,8 @@ class NonStreamingFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("recordings")
-  void replayedRecordingIsReadUnchangedAndRecordedExactly(Expected expected) throws IOException {
-    Fixture.Interaction recorded = Fixture.load(expected.fixture).interactions.get(expected.interaction);
+  void replayedRecordingIsReadUnchangedAndRecordedExactly(ExpectedCall expected) throws IOException {
+    Fixture.Interaction recorded = expected.recorded();
     server.enqueue(recorded.mockResponse());
     OkHttpClient client = new OkHttpClient.Builder()
         .dns(Fixture.LOOPBACK)
@@ -175,50 +121,14 @@ class NonStreamingFixturesTest {
 
     assertThat(read).isEqualTo(recorded.decodedBody());
     Scrape scrape = Scrape.of(registry);
-    String[] call = {
-        "gen_ai_operation_name", expected.operation,
-        "gen_ai_provider_name", expected.provider,
-        "gen_ai_request_model", expected.requestModel,
-        "gen_ai_response_model", expected.responseModel,
-        "server_address", expected.address};
-    assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds", with(call, "error_type", expected.errorType)))
-        .as("one duration observation with these labels").isEqualTo(1);
-    assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds")).isEqualTo(1);
-    assertThat(scrape.gauge("gen_ai_client_requests_in_flight",
-        "gen_ai_operation_name", expected.operation, "gen_ai_provider_name", expected.provider,
-        "gen_ai_request_model", expected.requestModel, "server_address", expected.address))
-        .isEqualTo(0);
+    expected.assertRecordedOnce(scrape);
+    expected.assertUsageAndFinishReasons(scrape);
     assertThat(scrape.counter("gen_ai_client_invalid_responses")).isZero();
-
-    if (expected.tokens == null) {
-      assertThat(scrape.series("gen_ai_client_tokens")).isEmpty();
-      assertThat(scrape.histogramCount("gen_ai_client_token_usage")).isZero();
-    } else {
-      String[] types = {"input", "output", "cache_read", "cache_creation", "reasoning"};
-      for (int i = 0; i < types.length; i++) {
-        assertThat(scrape.counter("gen_ai_client_tokens", with(call, "gen_ai_token_type", types[i])))
-            .as(types[i] + " tokens").isEqualTo(expected.tokens[i]);
-      }
-      assertThat(scrape.histogramSum("gen_ai_client_token_usage", with(call, "gen_ai_token_type", "input")))
-          .isEqualTo(expected.tokens[0]);
-      assertThat(scrape.histogramSum("gen_ai_client_token_usage", with(call, "gen_ai_token_type", "output")))
-          .isEqualTo(expected.tokens[1]);
-      assertThat(scrape.counter("gen_ai_client_unpriced_operations", call))
+    if (expected.tokens != null) {
+      assertThat(scrape.counter("gen_ai_client_unpriced_operations", expected.labels()))
           .as("CostModel.NONE prices nothing: the call is counted as unpriced").isEqualTo(1);
     }
-    for (String reason : expected.finishReasons) {
-      assertThat(scrape.counter("gen_ai_client_finish_reasons", with(call, "gen_ai_response_finish_reason", reason)))
-          .as("finish reason " + reason).isEqualTo(1);
-    }
-    assertThat(scrape.counter("gen_ai_client_finish_reasons")).isEqualTo(expected.finishReasons.size());
     assertThat(scrape.histogramCount("gen_ai_client_operation_time_to_first_chunk_seconds"))
         .as("no stream, no time to first chunk").isZero();
-  }
-
-  static String[] with(String[] labels, String name, String value) {
-    String[] all = Arrays.copyOf(labels, labels.length + 2);
-    all[labels.length] = name;
-    all[labels.length + 1] = value;
-    return all;
   }
 }

@@ -6,8 +6,6 @@ import dev.llmpulse.core.CostModel;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
@@ -37,62 +35,11 @@ class StreamingFixturesTest {
     server.shutdown();
   }
 
-  static final class Expected {
-    final String fixture;
-    final int interaction;
-    String operation = "chat";
-    String provider;
-    String address;
-    String requestModel;
-    String responseModel;
-    long[] tokens; // input, output, cache_read, cache_creation, reasoning; null = stream without usage
-    List<String> finishReasons = List.of();
-    int contentChunks;
-
-    Expected(String fixture, int interaction) {
-      this.fixture = fixture;
-      this.interaction = interaction;
-    }
-
-    Expected call(String operation, String provider, String address) {
-      this.operation = operation;
-      this.provider = provider;
-      this.address = address;
-      return this;
-    }
-
-    Expected models(String request, String response) {
-      this.requestModel = request;
-      this.responseModel = response;
-      return this;
-    }
-
-    Expected tokens(long input, long output, long cacheRead, long cacheCreation, long reasoning) {
-      this.tokens = new long[] {input, output, cacheRead, cacheCreation, reasoning};
-      return this;
-    }
-
-    Expected finish(String... reasons) {
-      this.finishReasons = Arrays.asList(reasons);
-      return this;
-    }
-
-    Expected contentChunks(int count) {
-      this.contentChunks = count;
-      return this;
-    }
-
-    @Override
-    public String toString() {
-      return fixture + "#" + interaction;
-    }
+  static ExpectedCall at(String fixture, int interaction) {
+    return ExpectedCall.at(fixture, interaction);
   }
 
-  static Expected at(String fixture, int interaction) {
-    return new Expected(fixture, interaction);
-  }
-
-  static Stream<Expected> streams() {
+  static Stream<ExpectedCall> streams() {
     return Stream.of(
         at("openai/test_chat_completion_streaming.json", 0)
             .call("chat", "openai", "api.openai.com").models("gpt-4", "gpt-4-0613")
@@ -133,8 +80,8 @@ class StreamingFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("streams")
-  void streamIsReadUnchangedAndRecordedOnceAtItsEnd(Expected expected) throws IOException {
-    Fixture.Interaction recorded = Fixture.load(expected.fixture).interactions.get(expected.interaction);
+  void streamIsReadUnchangedAndRecordedOnceAtItsEnd(ExpectedCall expected) throws IOException {
+    Fixture.Interaction recorded = expected.recorded();
     server.enqueue(recorded.mockResponse());
     OkHttpClient client = new OkHttpClient.Builder()
         .dns(Fixture.LOOPBACK)
@@ -157,37 +104,12 @@ class StreamingFixturesTest {
 
     assertThat(read.toByteArray()).isEqualTo(recorded.decodedBody());
     Scrape scrape = Scrape.of(registry);
-    String[] call = {
-        "gen_ai_operation_name", expected.operation,
-        "gen_ai_provider_name", expected.provider,
-        "gen_ai_request_model", expected.requestModel,
-        "gen_ai_response_model", expected.responseModel,
-        "server_address", expected.address};
-    assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds", with(call, "error_type", "")))
-        .isEqualTo(1);
-    assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds")).isEqualTo(1);
+    expected.assertRecordedOnce(scrape);
+    expected.assertUsageAndFinishReasons(scrape);
     assertThat(scrape.counter("gen_ai_client_invalid_responses")).as("a complete stream is valid").isZero();
-    assertThat(scrape.histogramCount("gen_ai_client_operation_time_to_first_chunk_seconds", call))
+    assertThat(scrape.histogramCount("gen_ai_client_operation_time_to_first_chunk_seconds", expected.labels()))
         .isEqualTo(1);
     assertThat(scrape.histogramCount("gen_ai_client_operation_time_per_output_chunk_seconds"))
         .as("one gap between each pair of content chunks").isEqualTo(expected.contentChunks - 1);
-    if (expected.tokens == null) {
-      assertThat(scrape.series("gen_ai_client_tokens")).as("no usage in this stream").isEmpty();
-    } else {
-      String[] types = {"input", "output", "cache_read", "cache_creation", "reasoning"};
-      for (int i = 0; i < types.length; i++) {
-        assertThat(scrape.counter("gen_ai_client_tokens", with(call, "gen_ai_token_type", types[i])))
-            .as(types[i] + " tokens").isEqualTo(expected.tokens[i]);
-      }
-    }
-    for (String reason : expected.finishReasons) {
-      assertThat(scrape.counter("gen_ai_client_finish_reasons", with(call, "gen_ai_response_finish_reason", reason)))
-          .as("finish reason " + reason).isEqualTo(1);
-    }
-    assertThat(scrape.counter("gen_ai_client_finish_reasons")).isEqualTo(expected.finishReasons.size());
-  }
-
-  static String[] with(String[] labels, String name, String value) {
-    return NonStreamingFixturesTest.with(labels, name, value);
   }
 }
