@@ -56,7 +56,7 @@ public enum WireFormat {
     if (p.endsWith("/responses")) return OPENAI_RESPONSES;
     if (p.endsWith("/completions")) return OPENAI_COMPLETIONS;
     if (p.endsWith("/embeddings")) return OPENAI_EMBEDDINGS;
-    if (p.endsWith("/messages") && !p.endsWith("/threads/messages")) return ANTHROPIC_MESSAGES;
+    if (p.endsWith("/messages") && !p.contains("/threads/")) return ANTHROPIC_MESSAGES; // not Assistants
     if (p.contains("/models/") && (p.endsWith(":generatecontent")
         || p.endsWith(":streamgeneratecontent"))) {
       return GEMINI;
