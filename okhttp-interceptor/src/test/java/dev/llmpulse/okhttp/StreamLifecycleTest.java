@@ -139,4 +139,55 @@ class StreamLifecycleTest {
       server.shutdown();
     }
   }
+
+  /** Gemini's streamGenerateContent without alt=sse: one JSON array, streamed element by element. */
+  private static String geminiJsonArrayStream(int chunks) throws IOException {
+    String sse = new String(Fixture.load("gemini/test_google_stream_usage_is_live_mid_stream.json").first()
+        .decodedBody(), java.nio.charset.StandardCharsets.UTF_8);
+    java.util.List<String> elements = new java.util.ArrayList<>();
+    for (String event : sse.split("\r\n\r\n")) {
+      if (event.startsWith("data: ")) elements.add(event.substring(6));
+    }
+    return "[" + String.join(",\r\n", elements.subList(0, chunks)) + "]";
+  }
+
+  @Test
+  void geminiJsonArrayStreamIsReadChunkByChunk() throws IOException {
+    String array = geminiJsonArrayStream(3);
+    OkHttpClient client = InProcess.client(interceptor(),
+        InProcess.answer(200, "application/json; charset=UTF-8", array.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent";
+
+    try (Response response = client.newCall(InProcess.chat(url, "", false)).execute()) {
+      assertThat(response.body().string()).isEqualTo(array);
+    }
+
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds", "error_type", "",
+        "gen_ai_request_model", "gemini-2.5-flash", "gen_ai_response_model", "gemini-2.5-flash")).isEqualTo(1);
+    assertThat(scrape.counter("gen_ai_client_tokens", "gen_ai_token_type", "input")).isEqualTo(18);
+    assertThat(scrape.counter("gen_ai_client_tokens", "gen_ai_token_type", "output")).isEqualTo(80 + 35);
+    assertThat(scrape.counter("gen_ai_client_tokens", "gen_ai_token_type", "reasoning")).isEqualTo(35);
+    assertThat(scrape.counter("gen_ai_client_finish_reasons", "gen_ai_response_finish_reason", "STOP")).isEqualTo(1);
+    assertThat(scrape.histogramCount("gen_ai_client_operation_time_to_first_chunk_seconds")).isEqualTo(1);
+    assertThat(scrape.histogramCount("gen_ai_client_operation_time_per_output_chunk_seconds")).isEqualTo(2);
+  }
+
+  @Test
+  void geminiJsonArrayStreamWithoutItsLastChunkIsIncompleteAndCutOffIsTruncated() throws IOException {
+    String url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent";
+    String twoOfThree = geminiJsonArrayStream(2);
+    String cut = geminiJsonArrayStream(3).substring(0, geminiJsonArrayStream(3).length() - 40);
+    for (String body : new String[] {twoOfThree, cut}) {
+      OkHttpClient client = InProcess.client(interceptor(),
+          InProcess.answer(200, "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      try (Response response = client.newCall(InProcess.chat(url, "", false)).execute()) {
+        assertThat(response.body().string()).isEqualTo(body);
+      }
+    }
+
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.counter("gen_ai_client_invalid_responses", "reason", "stream_incomplete")).isEqualTo(1);
+    assertThat(scrape.counter("gen_ai_client_invalid_responses", "reason", "truncated_json")).isEqualTo(1);
+  }
 }
