@@ -4,6 +4,8 @@ import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.LlmCall;
 import dev.llmpulse.core.LlmMetrics;
 import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.health.HealthPolicy;
+import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.pricing.PriceTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -50,6 +52,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
   private final LongSupplier clock;
   private final ValidationMode validation;
   private final long maxEnforcedBodyBytes;
+  private final HealthTracker health;
 
   private LlmMetricsInterceptor(Builder builder) {
     this.metrics = LlmMetrics.forRegistry(builder.registry);
@@ -58,10 +61,24 @@ public final class LlmMetricsInterceptor implements Interceptor {
     this.clock = builder.clock;
     this.validation = builder.validation;
     this.maxEnforcedBodyBytes = builder.maxEnforcedBodyBytes;
+    this.health = HealthTracker.create(builder.healthPolicy, builder.registry, builder.clock);
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Passive health of every upstream this interceptor has seen (probe calls excluded): read it,
+   * or subscribe to state changes to shed load or fail over.
+   */
+  public HealthTracker health() {
+    return health;
+  }
+
+  /** The {@code gen_ai_provider_name} this interceptor gives {@code host}. */
+  String providerName(String host) {
+    return providers.forHost(host);
   }
 
   @Override
@@ -97,7 +114,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
     try {
       String host = request.url().host();
       return metrics.startCall(facts.format, providers.forHost(host), facts.model, host,
-              facts.stream, costModel, clock, null)
+              facts.stream, costModel, clock,
+              request.tag(LlmProbe.Tag.class) != null ? null : health) // probes: not health
           .rawRequestModel(facts.model);
     } catch (RuntimeException e) {
       metrics.internalError(e);
@@ -188,6 +206,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
     private LongSupplier clock = System::nanoTime;
     private ValidationMode validation = ValidationMode.OBSERVE;
     private long maxEnforcedBodyBytes = 1024 * 1024;
+    private HealthPolicy healthPolicy = HealthPolicy.ofDefaults();
 
     private Builder() {}
 
@@ -232,6 +251,13 @@ public final class LlmMetricsInterceptor implements Interceptor {
     public Builder prices(CostModel costModel) {
       if (costModel == null) throw new NullPointerException("costModel");
       this.costModel = costModel;
+      return this;
+    }
+
+    /** How the passive health tracker judges upstreams; default {@link HealthPolicy#ofDefaults()}. */
+    public Builder health(HealthPolicy policy) {
+      if (policy == null) throw new NullPointerException("policy");
+      this.healthPolicy = policy;
       return this;
     }
 
