@@ -190,4 +190,24 @@ class StreamLifecycleTest {
     assertThat(scrape.counter("gen_ai_client_invalid_responses", "reason", "stream_incomplete")).isEqualTo(1);
     assertThat(scrape.counter("gen_ai_client_invalid_responses", "reason", "truncated_json")).isEqualTo(1);
   }
+
+  @Test
+  void eventAboveTheParseCapIsDeliveredCountedAndSkipped() throws IOException {
+    String huge = chunk("x".repeat(2 * 1024 * 1024));
+    String stream = chunk("Hel") + huge + chunk("lo")
+        + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3}}\n\ndata: [DONE]\n\n";
+    OkHttpClient client = InProcess.client(interceptor(),
+        InProcess.answer(200, "text/event-stream", stream.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+    try (Response response = client.newCall(InProcess.chat(CHAT, "gpt-4o-mini", true)).execute()) {
+      assertThat(response.body().string()).isEqualTo(stream);
+    }
+
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.counter("gen_ai_client_skipped_stream_events")).isEqualTo(1);
+    assertThat(scrape.counter("gen_ai_client_tokens", "gen_ai_token_type", "output")).isEqualTo(3);
+    assertThat(scrape.counter("gen_ai_client_invalid_responses")).isZero();
+    assertThat(scrape.histogramCount("gen_ai_client_operation_time_per_output_chunk_seconds"))
+        .as("the two parsed content chunks").isEqualTo(1);
+  }
 }
