@@ -57,7 +57,7 @@ public final class LlmCall {
     try {
       metrics.inFlight.labelValues(operation, this.provider, requestModel, address).inc();
       if (observer != null) observer.callStarted(this);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
   }
@@ -105,7 +105,7 @@ public final class LlmCall {
           .onContentChunk(this::onContentChunk)
           .build();
       if (rateLimits != null && !rateLimits.isEmpty()) recordRateLimits(rateLimits);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
   }
@@ -181,7 +181,7 @@ public final class LlmCall {
       try {
         metrics.timePerOutputChunk.labelValues(callLabels(responseModelLabel()))
             .observe((now - lastContentNanos) / NANOS_PER_SECOND);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }
     }
@@ -252,7 +252,7 @@ public final class LlmCall {
       }
       TokenUsage usage = s.usage();
       if (usage.isKnown()) recordUsage(usage, responseModel, s.responseModel());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
   }
@@ -262,7 +262,7 @@ public final class LlmCall {
     try {
       long ttfc = firstContentNanos >= 0 ? firstContentNanos - startNanos : -1;
       observer.callEnded(this, errorType, Math.max(0, durationNanos), ttfc);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
   }
@@ -286,7 +286,7 @@ public final class LlmCall {
     CallCost cost = null;
     try {
       cost = model.isEmpty() ? null : costModel.cost(provider, model, usage);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
     if (cost == null) {

@@ -196,7 +196,7 @@ public final class LlmMetrics {
       if (loggedInternalError.compareAndSet(false, true)) {
         LOG.log(Level.WARNING, "LLM Pulse internal error (logged once; the call went on)", t);
       }
-    } catch (RuntimeException ignored) {
+    } catch (RuntimeException | LinkageError ignored) {
       // Nothing more can be done without risking the application's call.
     }
   }

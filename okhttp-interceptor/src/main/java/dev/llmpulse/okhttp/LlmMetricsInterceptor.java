@@ -104,7 +104,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
   private RequestFacts facts(Request request) {
     try {
       return RequestFacts.of(request);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
     }
@@ -117,7 +117,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
               facts.stream, costModel, clock,
               request.tag(LlmProbe.Tag.class) != null ? null : health) // probes: not health
           .rawRequestModel(facts.model);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
     }
@@ -145,7 +145,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
           || call.isStream()) {
         return response.newBuilder().body(metered).build();
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       call.onNoBody();
       return response;
