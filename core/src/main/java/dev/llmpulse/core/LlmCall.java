@@ -1,5 +1,6 @@
 package dev.llmpulse.core;
 
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -39,6 +40,8 @@ public final class LlmCall {
   private long firstContentNanos = -1;
   private long lastContentNanos;
   private String rawRequestModel;
+  private DistributionDataPoint chunkGaps; // resolved once per response model, not per chunk
+  private String chunkGapsModel;
 
   LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
       String address, boolean streamRequested, CostModel costModel, LongSupplier clock,
@@ -179,8 +182,12 @@ public final class LlmCall {
       firstContentNanos = now;
     } else {
       try {
-        metrics.timePerOutputChunk.labelValues(callLabels(responseModelLabel()))
-            .observe((now - lastContentNanos) / NANOS_PER_SECOND);
+        String model = responseModelLabel();
+        if (chunkGaps == null || !model.equals(chunkGapsModel)) {
+          chunkGaps = metrics.timePerOutputChunk.labelValues(callLabels(model));
+          chunkGapsModel = model;
+        }
+        chunkGaps.observe((now - lastContentNanos) / NANOS_PER_SECOND);
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }

@@ -67,7 +67,7 @@ final class RequestFacts {
       body.writeTo(buffer);
       String model = "";
       String stream = "";
-      try (JsonParser parser = JSON.createParser(buffer.inputStream())) {
+      try (JsonParser parser = JSON.createParser(buffer.readByteArray())) {
         if (parser.nextToken() != JsonToken.START_OBJECT) return null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
