@@ -162,6 +162,8 @@ class UpstreamHealthTest {
         assertThat(System.nanoTime()).as("call started").isLessThan(deadline);
         Thread.sleep(5);
       }
+      // The request reached the server, so the network interceptor has already moved the clock.
+      assertThat(server.takeRequest(5, TimeUnit.SECONDS)).as("request on the wire").isNotNull();
       double before = Scrape.of(registry).gauge(HealthTracker.OLDEST_IN_FLIGHT);
       now.addAndGet(20 * S);
       Scrape scrape = Scrape.of(registry);
