@@ -50,6 +50,7 @@ public final class ResponseScanner {
   private JsonParser jsonParser;
   private ByteArrayFeeder feeder;
   private SseDecoder sse;
+  private SseListener sseListener;
 
   private long bytes;
   private boolean sawNonWhitespace;
@@ -80,7 +81,8 @@ public final class ResponseScanner {
       }
       fields.beginDocument();
     } else if (mode == Mode.SSE) {
-      sse = new SseDecoder(new SseListener(), b.maxEventBytes);
+      sseListener = new SseListener();
+      sse = new SseDecoder(sseListener, b.maxEventBytes);
     }
   }
 
@@ -174,6 +176,7 @@ public final class ResponseScanner {
   }
 
   private void closeParser() {
+    if (sseListener != null) sseListener.discardEventParser();
     if (jsonParser != null) {
       try {
         jsonParser.close();
@@ -270,7 +273,17 @@ public final class ResponseScanner {
     return false;
   }
 
+  /**
+   * Parses each event's data as one JSON document. One non-blocking parser serves the whole
+   * stream: the events are fed to it as a sequence of root values, each followed by a newline, so
+   * no parser is built per event. A malformed or oversized event spoils the parser's state: it is
+   * then replaced.
+   */
   private final class SseListener implements SseDecoder.Listener {
+    private final byte[] separator = {'\n'};
+    private JsonParser eventParser;
+    private ByteArrayFeeder eventFeeder;
+
     @Override
     public void onEvent(String eventName, byte[] data, int length) {
       if ("error".equals(eventName)) fields.markErrorEvent();
@@ -280,14 +293,37 @@ public final class ResponseScanner {
       }
       walker.reset();
       fields.beginDocument();
-      try (JsonParser parser = JSON.createParser(data, 0, length)) {
-        walker.drain(parser);
-        if (!walker.rootComplete()) malformedEvents++;
+      try {
+        if (eventParser == null) {
+          eventParser = JSON.createNonBlockingByteArrayParser();
+          eventFeeder = (ByteArrayFeeder) eventParser.getNonBlockingInputFeeder();
+        }
+        eventFeeder.feedInput(data, 0, length);
+        walker.drain(eventParser);
+        eventFeeder.feedInput(separator, 0, 1); // ends a root scalar; whitespace otherwise
+        walker.drain(eventParser);
+        if (!walker.rootComplete()) {
+          malformedEvents++;
+          discardEventParser(); // it is inside an unfinished value
+        }
       } catch (StreamConstraintsException e) {
         oversizedEvents++;
+        discardEventParser();
       } catch (IOException | RuntimeException e) {
         malformedEvents++;
+        discardEventParser();
       }
+    }
+
+    private void discardEventParser() {
+      if (eventParser == null) return;
+      try {
+        eventParser.close();
+      } catch (IOException | RuntimeException ignored) {
+        // Nothing to release but recycled buffers.
+      }
+      eventParser = null;
+      eventFeeder = null;
     }
 
     @Override

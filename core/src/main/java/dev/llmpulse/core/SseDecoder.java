@@ -89,7 +89,14 @@ final class SseDecoder {
           if (b == ' ') break;
           // fall through
         case VALUE:
-          appendValue(b);
+          if (currentField == F_DATA) { // the bulk of a stream: copy the rest of the line at once
+            int lineEnd = i + 1;
+            while (lineEnd < end && bytes[lineEnd] != '\n' && bytes[lineEnd] != '\r') lineEnd++;
+            appendData(bytes, i, lineEnd - i);
+            i = lineEnd - 1;
+          } else {
+            appendValue(b);
+          }
           break;
         default: // IGNORE_LINE
       }
@@ -125,6 +132,19 @@ final class SseDecoder {
     } else if (currentField == F_EVENT && eventNameLength < EVENT_NAME_MAX) {
       eventName[eventNameLength++] = b;
     }
+  }
+
+  private void appendData(byte[] bytes, int offset, int length) {
+    if (oversized) return;
+    if (dataLength + length > data.length) {
+      if (dataLength + length > maxEventBytes) {
+        oversized = true;
+        return;
+      }
+      data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(dataLength + length, dataLength * 2)));
+    }
+    System.arraycopy(bytes, offset, data, dataLength, length);
+    dataLength += length;
   }
 
   private void appendData(byte b) {
