@@ -13,9 +13,10 @@ final class JsonWalker {
   private static final int MAX_DEPTH = 64;
 
   private final ResponseFields fields;
-  private final String[] keys = new String[MAX_DEPTH];
-  private final boolean[] pushed = new boolean[MAX_DEPTH];
-  private final boolean[] array = new boolean[MAX_DEPTH];
+  // Grown on demand up to MAX_DEPTH: LLM answers nest about six levels deep.
+  private String[] keys = new String[8];
+  private boolean[] pushed = new boolean[8];
+  private boolean[] array = new boolean[8];
   private int keyCount;
   private int depth;
   private String pendingField;
@@ -85,8 +86,15 @@ final class JsonWalker {
         String key = inObject() ? pendingField : null;
         fields.onStart(this, key, isArray, depth);
         boolean push = key != null && keyCount < MAX_DEPTH;
-        if (push) keys[keyCount++] = key;
+        if (push) {
+          if (keyCount == keys.length) keys = java.util.Arrays.copyOf(keys, keys.length * 2);
+          keys[keyCount++] = key;
+        }
         if (depth < MAX_DEPTH) {
+          if (depth == array.length) {
+            array = java.util.Arrays.copyOf(array, array.length * 2);
+            pushed = java.util.Arrays.copyOf(pushed, pushed.length * 2);
+          }
           pushed[depth] = push;
           array[depth] = isArray;
         }

@@ -1,6 +1,6 @@
 package dev.llmpulse.core;
 
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -21,6 +21,8 @@ import java.util.function.LongSupplier;
  */
 public final class LlmCall {
   private static final double NANOS_PER_SECOND = 1e9;
+  private static final RateLimitSnapshot.LimitType[] LIMIT_TYPES =
+      RateLimitSnapshot.LimitType.values();
 
   private final LlmMetrics metrics;
   private final WireFormat format;
@@ -40,8 +42,8 @@ public final class LlmCall {
   private long firstContentNanos = -1;
   private long lastContentNanos;
   private String rawRequestModel;
-  private DistributionDataPoint chunkGaps; // resolved once per response model, not per chunk
-  private String chunkGapsModel;
+  private GaugeDataPoint inFlight; // the series incremented at the start, decremented at the end
+  private CallSeries series; // of the response model, resolved once per call
 
   LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
       String address, boolean streamRequested, CostModel costModel, LongSupplier clock,
@@ -58,7 +60,8 @@ public final class LlmCall {
     this.observer = observer;
     this.startNanos = clock.getAsLong();
     try {
-      metrics.inFlight.labelValues(operation, this.provider, requestModel, address).inc();
+      inFlight = metrics.inFlight.labelValues(operation, this.provider, requestModel, address);
+      inFlight.inc();
       if (observer != null) observer.callStarted(this);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
@@ -182,12 +185,8 @@ public final class LlmCall {
       firstContentNanos = now;
     } else {
       try {
-        String model = responseModelLabel();
-        if (chunkGaps == null || !model.equals(chunkGapsModel)) {
-          chunkGaps = metrics.timePerOutputChunk.labelValues(callLabels(model));
-          chunkGapsModel = model;
-        }
-        chunkGaps.observe((now - lastContentNanos) / NANOS_PER_SECOND);
+        series(responseModelLabel()).distribution(CallSeries.TIME_PER_OUTPUT_CHUNK)
+            .observe((now - lastContentNanos) / NANOS_PER_SECOND);
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }
@@ -196,14 +195,14 @@ public final class LlmCall {
   }
 
   private void recordRateLimits(RateLimitSnapshot limits) {
-    for (RateLimitSnapshot.LimitType type : RateLimitSnapshot.LimitType.values()) {
-      String[] labels = {provider, address, requestModel, type.label()};
+    RateLimitSeries series = metrics.rateLimitSeries(provider, address, requestModel);
+    for (RateLimitSnapshot.LimitType type : LIMIT_TYPES) {
       double limit = limits.limit(type);
       double remaining = limits.remaining(type);
       double reset = limits.resetEpochSeconds(type);
-      if (!Double.isNaN(limit)) metrics.rateLimitLimit.labelValues(labels).set(limit);
-      if (!Double.isNaN(remaining)) metrics.rateLimitRemaining.labelValues(labels).set(remaining);
-      if (!Double.isNaN(reset)) metrics.rateLimitReset.labelValues(labels).set(reset);
+      if (!Double.isNaN(limit)) series.gauge(type, RateLimitSeries.LIMIT).set(limit);
+      if (!Double.isNaN(remaining)) series.gauge(type, RateLimitSeries.REMAINING).set(remaining);
+      if (!Double.isNaN(reset)) series.gauge(type, RateLimitSeries.RESET).set(reset);
     }
   }
 
@@ -212,19 +211,21 @@ public final class LlmCall {
     return s == null ? "" : metrics.responseModels.apply(s.responseModel());
   }
 
-  private String[] callLabels(String responseModel) {
-    return new String[] {operation, provider, requestModel, responseModel, address};
-  }
-
-  private String[] callLabels(String responseModel, String extra) {
-    return new String[] {operation, provider, requestModel, responseModel, address, extra};
+  /** The series of {@code responseModel}; the model is known from the first event on. */
+  private CallSeries series(String responseModel) {
+    CallSeries s = series;
+    if (s == null || !s.labels[3].equals(responseModel)) {
+      s = metrics.callSeries(operation, provider, requestModel, responseModel, address);
+      series = s;
+    }
+    return s;
   }
 
   private void finish(String failure) {
     if (!ended.compareAndSet(false, true)) return;
     try {
       long durationNanos = clock.getAsLong() - startNanos;
-      metrics.inFlight.labelValues(operation, provider, requestModel, address).dec();
+      if (inFlight != null) inFlight.dec();
       ResponseScanner s = scanner;
       InvalidResponseReason verdict = s == null ? null : s.invalidReason();
       String errorType;
@@ -237,28 +238,31 @@ public final class LlmCall {
       } else {
         errorType = "";
       }
-      String responseModel = responseModelLabel();
-      metrics.duration.labelValues(callLabels(responseModel, errorType))
-          .observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
+      CallSeries series = series(responseModelLabel());
+      double seconds = Math.max(0, durationNanos) / NANOS_PER_SECOND;
+      if (errorType.isEmpty()) {
+        series.distribution(CallSeries.DURATION_OK).observe(seconds);
+      } else {
+        metrics.duration.labelValues(series.labelsWith(errorType)).observe(seconds);
+      }
       notifyEnded(errorType, durationNanos);
       if (s == null) return;
       if (verdict != null) {
-        metrics.invalidResponses.labelValues(callLabels(responseModel, verdict.label())).inc();
+        metrics.invalidResponses.labelValues(series.labelsWith(verdict.label())).inc();
       }
       if (firstContentNanos >= 0) {
-        metrics.timeToFirstChunk.labelValues(callLabels(responseModel))
-            .observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
+        series.distribution(CallSeries.TIME_TO_FIRST_CHUNK).observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
       }
       if (s.oversizedEvents() > 0) {
-        metrics.skippedEvents.labelValues(callLabels(responseModel)).inc(s.oversizedEvents());
+        metrics.skippedEvents.labelValues(series.labels).inc(s.oversizedEvents());
       }
       List<String> reasons = s.finishReasons();
       for (int i = 0; i < reasons.size(); i++) {
         String reason = metrics.finishReasonValues.apply(reasons.get(i));
-        metrics.finishReasons.labelValues(callLabels(responseModel, reason)).inc();
+        metrics.finishReasons.labelValues(series.labelsWith(reason)).inc();
       }
       TokenUsage usage = s.usage();
-      if (usage.isKnown()) recordUsage(usage, responseModel, s.responseModel());
+      if (usage.isKnown()) recordUsage(usage, series, s.responseModel());
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
@@ -274,19 +278,14 @@ public final class LlmCall {
     }
   }
 
-  private void recordUsage(TokenUsage usage, String responseModel, String rawResponseModel) {
-    metrics.tokenUsage.labelValues(callLabels(responseModel, "input"))
-        .observe(usage.inputTokens());
-    metrics.tokenUsage.labelValues(callLabels(responseModel, "output"))
-        .observe(usage.outputTokens());
-    metrics.tokens.labelValues(callLabels(responseModel, "input")).inc(usage.inputTokens());
-    metrics.tokens.labelValues(callLabels(responseModel, "output")).inc(usage.outputTokens());
-    metrics.tokens.labelValues(callLabels(responseModel, "cache_read"))
-        .inc(usage.cacheReadTokens());
-    metrics.tokens.labelValues(callLabels(responseModel, "cache_creation"))
-        .inc(usage.cacheCreationTokens());
-    metrics.tokens.labelValues(callLabels(responseModel, "reasoning"))
-        .inc(usage.reasoningTokens());
+  private void recordUsage(TokenUsage usage, CallSeries series, String rawResponseModel) {
+    series.distribution(CallSeries.USAGE_INPUT).observe(usage.inputTokens());
+    series.distribution(CallSeries.USAGE_OUTPUT).observe(usage.outputTokens());
+    series.counter(CallSeries.TOKENS_INPUT).inc(usage.inputTokens());
+    series.counter(CallSeries.TOKENS_OUTPUT).inc(usage.outputTokens());
+    series.counter(CallSeries.TOKENS_CACHE_READ).inc(usage.cacheReadTokens());
+    series.counter(CallSeries.TOKENS_CACHE_CREATION).inc(usage.cacheCreationTokens());
+    series.counter(CallSeries.TOKENS_REASONING).inc(usage.reasoningTokens());
 
     String model = !rawResponseModel.isEmpty() ? rawResponseModel
         : rawRequestModel != null ? rawRequestModel : requestModel;
@@ -297,13 +296,12 @@ public final class LlmCall {
       metrics.internalError(e);
     }
     if (cost == null) {
-      metrics.unpriced.labelValues(callLabels(responseModel)).inc();
+      series.counter(CallSeries.UNPRICED).inc();
       return;
     }
-    metrics.cost.labelValues(callLabels(responseModel, "input")).inc(cost.inputUsd());
-    metrics.cost.labelValues(callLabels(responseModel, "cache_read")).inc(cost.cacheReadUsd());
-    metrics.cost.labelValues(callLabels(responseModel, "cache_creation"))
-        .inc(cost.cacheCreationUsd());
-    metrics.cost.labelValues(callLabels(responseModel, "output")).inc(cost.outputUsd());
+    series.counter(CallSeries.COST_INPUT).inc(cost.inputUsd());
+    series.counter(CallSeries.COST_CACHE_READ).inc(cost.cacheReadUsd());
+    series.counter(CallSeries.COST_CACHE_CREATION).inc(cost.cacheCreationUsd());
+    series.counter(CallSeries.COST_OUTPUT).inc(cost.outputUsd());
   }
 }

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -93,6 +94,11 @@ public final class LlmMetrics {
   final LabelCap addresses = new LabelCap(DEFAULT_LABEL_CAP);
   final LabelCap finishReasonValues = new LabelCap(DEFAULT_LABEL_CAP);
   private final AtomicBoolean loggedInternalError = new AtomicBoolean();
+  /** Bounded: beyond it (label caps allow more in theory) calls look their series up directly. */
+  private static final int MAX_CACHED_COMBINATIONS = 4096;
+  private final ConcurrentHashMap<CallSeries, CallSeries> callSeries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RateLimitSeries, RateLimitSeries> rateLimitSeries =
+      new ConcurrentHashMap<>();
 
   private LlmMetrics(PrometheusRegistry registry) {
     duration = Histogram.builder().name(DURATION)
@@ -187,6 +193,29 @@ public final class LlmMetrics {
       CallObserver observer) {
     return new LlmCall(this, format, providers.apply(provider), requestModels.apply(requestModel),
         addresses.apply(serverAddress), streamRequested, costModel, clock, observer);
+  }
+
+  /** The data points of one label combination, kept across calls. */
+  CallSeries callSeries(String operation, String provider, String requestModel,
+      String responseModel, String address) {
+    CallSeries key = new CallSeries(operation, provider, requestModel, responseModel, address);
+    CallSeries series = callSeries.get(key);
+    if (series != null) return series;
+    series = key.bind(this);
+    if (callSeries.size() >= MAX_CACHED_COMBINATIONS) return series;
+    CallSeries raced = callSeries.putIfAbsent(series, series);
+    return raced != null ? raced : series;
+  }
+
+  /** The rate-limit gauges of one upstream and request model, kept across calls. */
+  RateLimitSeries rateLimitSeries(String provider, String address, String requestModel) {
+    RateLimitSeries key = new RateLimitSeries(provider, address, requestModel);
+    RateLimitSeries series = rateLimitSeries.get(key);
+    if (series != null) return series;
+    series = key.bind(this);
+    if (rateLimitSeries.size() >= MAX_CACHED_COMBINATIONS) return series;
+    RateLimitSeries raced = rateLimitSeries.putIfAbsent(series, series);
+    return raced != null ? raced : series;
   }
 
   /** Counts an internal failure and logs the first one; never throws. */
