@@ -44,6 +44,8 @@ public final class LlmCall {
   private String rawRequestModel;
   private GaugeDataPoint inFlight; // the series incremented at the start, decremented at the end
   private CallSeries series; // of the response model, resolved once per call
+  private String chunkModelRaw; // reading thread only: the scanner's model and its label
+  private String chunkModelLabel = "";
 
   LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
       String address, boolean streamRequested, CostModel costModel, LongSupplier clock,
@@ -185,7 +187,7 @@ public final class LlmCall {
       firstContentNanos = now;
     } else {
       try {
-        series(responseModelLabel()).distribution(CallSeries.TIME_PER_OUTPUT_CHUNK)
+        series(chunkModelLabel(s)).distribution(CallSeries.TIME_PER_OUTPUT_CHUNK)
             .observe((now - lastContentNanos) / NANOS_PER_SECOND);
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
@@ -209,6 +211,19 @@ public final class LlmCall {
   private String responseModelLabel() {
     ResponseScanner s = scanner;
     return s == null ? "" : metrics.responseModels.apply(s.responseModel());
+  }
+
+  /**
+   * The same, for the reading thread's per-chunk use: the scanner keeps one model instance while
+   * the model is unchanged, so the capped label is looked up once per model, not per chunk.
+   */
+  private String chunkModelLabel(ResponseScanner s) {
+    String raw = s.responseModel();
+    if (raw != chunkModelRaw) {
+      chunkModelLabel = metrics.responseModels.apply(raw);
+      chunkModelRaw = raw;
+    }
+    return chunkModelLabel;
   }
 
   /** The series of {@code responseModel}; the model is known from the first event on. */

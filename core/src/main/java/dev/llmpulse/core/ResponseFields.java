@@ -445,9 +445,24 @@ final class ResponseFields {
     finishReasons.add(reason.length() > MAX_LABEL_CHARS ? "_OTHER" : reason);
   }
 
-  private static String text(JsonParser p, JsonToken t, String fallback) throws IOException {
-    if (t != JsonToken.VALUE_STRING || p.getTextLength() == 0) return fallback; // Azure's "" chunk
-    return p.getTextLength() > MAX_LABEL_CHARS ? "_OTHER" : p.getText();
+  /**
+   * The string value, or {@code current} when absent or empty (Azure's "" chunk). A value equal to
+   * {@code current} returns {@code current} itself: a stream repeats its model in every event, and
+   * keeping one instance spares a string (and its hash) per event.
+   */
+  private static String text(JsonParser p, JsonToken t, String current) throws IOException {
+    if (t != JsonToken.VALUE_STRING) return current;
+    int length = p.getTextLength();
+    if (length == 0) return current;
+    if (length > MAX_LABEL_CHARS) return "_OTHER";
+    if (length == current.length()) {
+      char[] chars = p.getTextCharacters();
+      int offset = p.getTextOffset();
+      boolean same = true;
+      for (int i = 0; i < length && same; i++) same = chars[offset + i] == current.charAt(i);
+      if (same) return current;
+    }
+    return p.getText();
   }
 
   private static boolean nonEmptyString(JsonParser p, JsonToken t) throws IOException {

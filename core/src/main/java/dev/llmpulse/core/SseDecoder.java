@@ -1,5 +1,8 @@
 package dev.llmpulse.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -18,6 +21,12 @@ final class SseDecoder {
     void onOversizedEvent();
   }
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONE_BYTES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LF_BYTES = '\n' * ONE_BYTES;
+  private static final long CR_BYTES = '\r' * ONE_BYTES;
   private static final int FIELD_MAX = 16;
   private static final int EVENT_NAME_MAX = 64;
 
@@ -90,8 +99,7 @@ final class SseDecoder {
           // fall through
         case VALUE:
           if (currentField == F_DATA) { // the bulk of a stream: copy the rest of the line at once
-            int lineEnd = i + 1;
-            while (lineEnd < end && bytes[lineEnd] != '\n' && bytes[lineEnd] != '\r') lineEnd++;
+            int lineEnd = lineEnd(bytes, i + 1, end);
             appendData(bytes, i, lineEnd - i);
             i = lineEnd - 1;
           } else {
@@ -101,6 +109,20 @@ final class SseDecoder {
         default: // IGNORE_LINE
       }
     }
+  }
+
+  /** The index of the first {@code \n} or {@code \r} in {@code [from, end)}, or {@code end}. */
+  static int lineEnd(byte[] bytes, int from, int end) {
+    int i = from;
+    // Eight bytes at a time: the classic "has a zero byte" test on the word XOR each line end.
+    for (; i + 8 <= end; i += 8) {
+      long word = (long) LONGS.get(bytes, i);
+      long lf = word ^ LF_BYTES;
+      long cr = word ^ CR_BYTES;
+      if (((((lf - ONE_BYTES) & ~lf) | ((cr - ONE_BYTES) & ~cr)) & HIGH_BITS) != 0) break;
+    }
+    while (i < end && bytes[i] != '\n' && bytes[i] != '\r') i++;
+    return i;
   }
 
   /** The stream ended: an event still pending is dispatched (a lenient reading of the spec). */

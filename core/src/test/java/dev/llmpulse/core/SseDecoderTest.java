@@ -78,4 +78,21 @@ class SseDecoderTest {
     assertThat(oversized).isEqualTo(1);
     assertThat(events).containsExactly("small");
   }
+
+  @Test
+  void lineEndScanFindsTheFirstLineBreakWhateverTheBytesAndAlignment() {
+    java.util.Random random = new java.util.Random(42);
+    byte[] alphabet = {'a', '\n', '\r', 0, (byte) 0x8a, (byte) 0x8d, (byte) 0xff, 0x0b, 0x09, 0x0c, 0x0e};
+    for (int round = 0; round < 20_000; round++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+      }
+      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+      int end = from + random.nextInt(bytes.length - from + 1);
+      int expected = from;
+      while (expected < end && bytes[expected] != '\n' && bytes[expected] != '\r') expected++;
+      assertThat(SseDecoder.lineEnd(bytes, from, end)).as("round %d", round).isEqualTo(expected);
+    }
+  }
 }
