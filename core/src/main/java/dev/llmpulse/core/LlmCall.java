@@ -1,5 +1,6 @@
 package dev.llmpulse.core;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -296,11 +297,11 @@ public final class LlmCall {
   private void recordUsage(TokenUsage usage, CallSeries series, String rawResponseModel) {
     series.distribution(CallSeries.USAGE_INPUT).observe(usage.inputTokens());
     series.distribution(CallSeries.USAGE_OUTPUT).observe(usage.outputTokens());
-    series.counter(CallSeries.TOKENS_INPUT).inc(usage.inputTokens());
-    series.counter(CallSeries.TOKENS_OUTPUT).inc(usage.outputTokens());
-    series.counter(CallSeries.TOKENS_CACHE_READ).inc(usage.cacheReadTokens());
-    series.counter(CallSeries.TOKENS_CACHE_CREATION).inc(usage.cacheCreationTokens());
-    series.counter(CallSeries.TOKENS_REASONING).inc(usage.reasoningTokens());
+    add(series, CallSeries.TOKENS_INPUT, usage.inputTokens());
+    add(series, CallSeries.TOKENS_OUTPUT, usage.outputTokens());
+    add(series, CallSeries.TOKENS_CACHE_READ, usage.cacheReadTokens());
+    add(series, CallSeries.TOKENS_CACHE_CREATION, usage.cacheCreationTokens());
+    add(series, CallSeries.TOKENS_REASONING, usage.reasoningTokens());
 
     String model = !rawResponseModel.isEmpty() ? rawResponseModel
         : rawRequestModel != null ? rawRequestModel : requestModel;
@@ -314,9 +315,15 @@ public final class LlmCall {
       series.counter(CallSeries.UNPRICED).inc();
       return;
     }
-    series.counter(CallSeries.COST_INPUT).inc(cost.inputUsd());
-    series.counter(CallSeries.COST_CACHE_READ).inc(cost.cacheReadUsd());
-    series.counter(CallSeries.COST_CACHE_CREATION).inc(cost.cacheCreationUsd());
-    series.counter(CallSeries.COST_OUTPUT).inc(cost.outputUsd());
+    add(series, CallSeries.COST_INPUT, cost.inputUsd());
+    add(series, CallSeries.COST_CACHE_READ, cost.cacheReadUsd());
+    add(series, CallSeries.COST_CACHE_CREATION, cost.cacheCreationUsd());
+    add(series, CallSeries.COST_OUTPUT, cost.outputUsd());
+  }
+
+  /** Adds to a counter; a zero still creates the series (so it reads 0, not absent). */
+  private static void add(CallSeries series, int counter, double amount) {
+    CounterDataPoint point = series.counter(counter);
+    if (amount != 0) point.inc(amount);
   }
 }

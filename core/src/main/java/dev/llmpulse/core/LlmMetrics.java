@@ -125,10 +125,12 @@ public final class LlmMetrics {
         .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
             + "reasoning is part of output")
         .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+        .withoutExemplars() // nine increments per call; exemplars belong on the duration
         .register(registry);
     cost = Counter.builder().name(COST)
         .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
         .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+        .withoutExemplars() // nine increments per call; exemplars belong on the duration
         .register(registry);
     unpriced = Counter.builder().name(UNPRICED)
         .help("LLM calls with usage whose model has no price: their cost is missing from the "
