@@ -12,11 +12,9 @@ import java.util.Locale;
 /**
  * Reads a response body as the application reads it, piece by piece, and learns from it what the
  * call cost and whether it was a real answer: response model, token usage, finish reasons, and a
- * verdict ({@link InvalidResponseReason}) on 2xx responses. Memory per response is bounded: a
- * JSON answer up to 256 KB is copied as it is read and parsed once at its end (Jackson's blocking
- * parser skips the text it does not need); a bigger one, and every stream, is parsed piece by
- * piece (Jackson's non-blocking parser; an incremental SSE decoder whose event buffer is capped).
- * It never delays or alters a byte, and never throws: a body it cannot read is a verdict.
+ * verdict ({@link InvalidResponseReason}) on 2xx responses. It never keeps the body: JSON is read
+ * with Jackson's non-blocking parser, event streams with an incremental SSE decoder whose event
+ * buffer is capped. It never throws: a body it cannot read is a verdict, not an exception.
  *
  * <p>One scanner serves one response and is used from one thread at a time.
  *
@@ -32,9 +30,6 @@ public final class ResponseScanner {
   /** The default cap on one stream event's data; bigger events are skipped for parsing. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
   private static final int MAX_STRING_CHARS = 4 * 1024 * 1024;
-  /** Non-streaming JSON bodies up to this size are copied and parsed once, at their end. */
-  static final int WHOLE_BODY_MAX = 256 * 1024;
-  private static final byte[] NO_BYTES = new byte[0];
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
@@ -48,20 +43,12 @@ public final class ResponseScanner {
   private final WireFormat format;
   private final Mode mode;
   private final boolean streamExpected;
-  private ResponseFields fields; // replaced only when a whole body is read a second time
-  private JsonWalker walker;
+  private final ResponseFields fields;
+  private final JsonWalker walker;
   private final Runnable onContentChunk;
-  private final int wholeBodyMax;
 
   private JsonParser jsonParser;
   private ByteArrayFeeder feeder;
-  /**
-   * A JSON answer that is not a stream, as read so far, while it is at most {@link
-   * #WHOLE_BODY_MAX} bytes: it is parsed once at its end. Null for streams, for bodies that grew
-   * past the cap (parsed incrementally from then on) and once parsed.
-   */
-  private byte[] whole;
-  private int wholeLength;
   private SseDecoder sse;
   private SseListener sseListener;
 
@@ -82,19 +69,17 @@ public final class ResponseScanner {
     this.format = b.format;
     this.streamExpected = b.streamExpected;
     this.onContentChunk = b.onContentChunk;
-    this.wholeBodyMax = b.wholeBodyMax;
     this.fields = new ResponseFields(format, this::contentChunk);
     this.walker = new JsonWalker(fields);
     this.mode = modeOf(b);
     if (mode == Mode.JSON) {
-      fields.beginDocument();
-      if (isStream()) {
-        startIncremental();
-      } else if (b.wholeBodyMax > 0) {
-        whole = NO_BYTES;
-      } else {
-        startIncremental();
+      try {
+        jsonParser = JSON.createNonBlockingByteArrayParser();
+        feeder = (ByteArrayFeeder) jsonParser.getNonBlockingInputFeeder();
+      } catch (IOException e) {
+        parseFailed = true;
       }
+      fields.beginDocument();
     } else if (mode == Mode.SSE) {
       sseListener = new SseListener();
       sse = new SseDecoder(sseListener, b.maxEventBytes);
@@ -128,14 +113,6 @@ public final class ResponseScanner {
         case JSON:
           if (!sawNonWhitespace) sawNonWhitespace = hasNonWhitespace(data, offset, length);
           if (parseFailed || unparsable) return;
-          if (whole != null) {
-            if (wholeLength + length <= wholeBodyMax) {
-              keep(data, offset, length);
-              return;
-            }
-            switchToIncremental();
-            if (parseFailed || unparsable) return;
-          }
           feeder.feedInput(data, offset, offset + length);
           walker.drain(jsonParser);
           return;
@@ -159,14 +136,9 @@ public final class ResponseScanner {
     if (ended) return;
     ended = true;
     try {
-      if (mode == Mode.JSON && whole != null && !parseFailed && !unparsable && parseWhole()) {
-        // read in one pass
-      } else if (mode == Mode.JSON && !parseFailed && !unparsable) {
-        if (whole != null) switchToIncremental(); // the one-pass reading failed: read it again
-        if (!parseFailed && !unparsable) {
-          feeder.endOfInput();
-          walker.drain(jsonParser);
-        }
+      if (mode == Mode.JSON && !parseFailed && !unparsable) {
+        feeder.endOfInput();
+        walker.drain(jsonParser);
       } else if (mode == Mode.SSE) {
         sse.endOfInput();
       }
@@ -188,7 +160,6 @@ public final class ResponseScanner {
   public boolean isComplete() {
     switch (mode) {
       case JSON:
-        if (whole != null && !parseFailed && !unparsable) switchToIncremental();
         return !parseFailed && walker.rootComplete();
       case SSE:
         return fields.terminatorSeen() || fields.errorEventSeen();
@@ -201,82 +172,7 @@ public final class ResponseScanner {
   public void abandon() {
     if (ended) return;
     ended = true;
-    whole = null;
     closeParser();
-  }
-
-  private void startIncremental() {
-    try {
-      jsonParser = JSON.createNonBlockingByteArrayParser();
-      feeder = (ByteArrayFeeder) jsonParser.getNonBlockingInputFeeder();
-    } catch (IOException e) {
-      parseFailed = true;
-    }
-  }
-
-  private void keep(byte[] data, int offset, int length) {
-    if (wholeLength + length > whole.length) {
-      whole = java.util.Arrays.copyOf(whole,
-          Math.min(wholeBodyMax, Math.max(wholeLength + length, Math.max(4096, whole.length * 2))));
-    }
-    System.arraycopy(data, offset, whole, wholeLength, length);
-    wholeLength += length;
-  }
-
-  /** The kept bytes go to a non-blocking parser, which reads the rest as it comes. */
-  private void switchToIncremental() {
-    byte[] kept = whole;
-    int keptLength = wholeLength;
-    whole = null;
-    wholeLength = 0;
-    startIncremental();
-    if (parseFailed || keptLength == 0) return;
-    try {
-      feeder.feedInput(kept, 0, keptLength);
-      walker.drain(jsonParser);
-    } catch (StreamConstraintsException e) {
-      unparsable = true;
-    } catch (IOException | RuntimeException e) {
-      parseFailed = true;
-    }
-  }
-
-  /**
-   * Reads the kept body in one pass with Jackson's blocking parser, which skips the string values
-   * nobody asked for instead of decoding them (the answer's text, most of the body). True when it
-   * read a whole, valid document. Otherwise (a body that is cut off, malformed, not UTF-8...) what
-   * it learnt is thrown away and the body is read again by the incremental parser, so that every
-   * verdict is exactly the incremental parser's.
-   */
-  private boolean parseWhole() {
-    byte[] body = whole;
-    int length = wholeLength;
-    if (!looksLikeUtf8Json(body, length)) return false;
-    try (JsonParser parser = JSON.createParser(body, 0, length)) {
-      walker.drain(parser);
-      if (walker.rootComplete()) {
-        whole = null;
-        return true;
-      }
-    } catch (IOException | RuntimeException e) {
-      // read again below
-    }
-    fields = new ResponseFields(format, this::contentChunk);
-    walker = new JsonWalker(fields);
-    fields.beginDocument();
-    contentChunks = 0;
-    return false;
-  }
-
-  /** No byte-order mark, no NUL in the first bytes: what the incremental parser would read. */
-  private static boolean looksLikeUtf8Json(byte[] body, int length) {
-    if (length >= 3 && body[0] == (byte) 0xEF && body[1] == (byte) 0xBB && body[2] == (byte) 0xBF) {
-      return false;
-    }
-    for (int i = 0; i < Math.min(4, length); i++) {
-      if (body[i] == 0 || body[i] == (byte) 0xFE || body[i] == (byte) 0xFF) return false;
-    }
-    return true;
   }
 
   private void closeParser() {
@@ -453,7 +349,6 @@ public final class ResponseScanner {
     private boolean streamExpected;
     private Runnable onContentChunk;
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
-    private int wholeBodyMax = WHOLE_BODY_MAX;
 
     private Builder(WireFormat format) {
       this.format = format == null ? WireFormat.UNKNOWN : format;
@@ -487,12 +382,6 @@ public final class ResponseScanner {
     public Builder maxEventBytes(int maxEventBytes) {
       if (maxEventBytes < 1024) throw new IllegalArgumentException("maxEventBytes < 1024");
       this.maxEventBytes = maxEventBytes;
-      return this;
-    }
-
-    /** Tests: 0 reads every JSON body incrementally, as bodies above the cap are read. */
-    Builder wholeBodyMax(int wholeBodyMax) {
-      this.wholeBodyMax = wholeBodyMax;
       return this;
     }
 
