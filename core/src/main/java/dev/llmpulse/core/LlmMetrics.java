@@ -100,6 +100,10 @@ public final class LlmMetrics {
   private final ConcurrentHashMap<RateLimitSeries, RateLimitSeries> rateLimitSeries =
       new ConcurrentHashMap<>();
 
+  /**
+   * Exemplars (trace ids) are kept on the histograms, where a slow call links to its trace; the
+   * counters and gauges, updated up to fifteen times per call, do without the sampling cost.
+   */
   private LlmMetrics(PrometheusRegistry registry) {
     duration = Histogram.builder().name(DURATION)
         .help("Duration of LLM calls, from request start to the end of the response body")
@@ -125,12 +129,12 @@ public final class LlmMetrics {
         .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
             + "reasoning is part of output")
         .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
-        .withoutExemplars() // nine increments per call; exemplars belong on the duration
+        .withoutExemplars()
         .register(registry);
     cost = Counter.builder().name(COST)
         .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
         .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
-        .withoutExemplars() // nine increments per call; exemplars belong on the duration
+        .withoutExemplars()
         .register(registry);
     unpriced = Counter.builder().name(UNPRICED)
         .help("LLM calls with usage whose model has no price: their cost is missing from the "
@@ -140,18 +144,22 @@ public final class LlmMetrics {
     inFlight = Gauge.builder().name(IN_FLIGHT)
         .help("LLM calls started whose response body has not ended yet")
         .labelNames(IN_FLIGHT_LABELS)
+        .withoutExemplars()
         .register(registry);
     rateLimitRemaining = Gauge.builder().name(RATE_LIMIT_REMAINING)
         .help("Remaining requests or tokens in the provider's rate-limit window, as last reported")
         .labelNames(RATE_LIMIT_LABELS)
+        .withoutExemplars()
         .register(registry);
     rateLimitLimit = Gauge.builder().name(RATE_LIMIT_LIMIT)
         .help("Size of the provider's rate-limit window, as last reported")
         .labelNames(RATE_LIMIT_LABELS)
+        .withoutExemplars()
         .register(registry);
     rateLimitReset = Gauge.builder().name(RATE_LIMIT_RESET)
         .help("When the provider's rate-limit window resets, in unix seconds, as last reported")
         .labelNames(RATE_LIMIT_LABELS)
+        .withoutExemplars()
         .register(registry);
     invalidResponses = Counter.builder().name(INVALID_RESPONSES)
         .help("2xx responses that are not a usable answer (ghost successes), by reason")
