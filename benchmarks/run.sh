@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every LLM Pulse benchmark in one go (~17 min on 2 cores) and prints the ratio table.
+# Runs every LLM Pulse benchmark in one go (~25 min on 2 cores) and prints the ratio table.
 # Usage: benchmarks/run.sh [build-dir]   (default: benchmarks/target; build it first with
 #   mvn -q -pl benchmarks -am package -DskipTests)
 set -euo pipefail
@@ -22,8 +22,14 @@ java -jar "$jar" 'CallBenchmark|LoopbackBenchmark|StreamBenchmark|ScalingBenchma
   -rf json -rff "$results/jmh.json" -o "$results/jmh.log"
 echo "uptime after JMH: $(uptime)" | tee -a "$results/machine.txt"
 
+# The non-streaming calls again in sample mode: per-call percentiles, robust to slow phases.
+java -jar "$jar" 'CallBenchmark|LoopbackBenchmark' -bm sample -tu ns \
+  -f 2 -wi 5 -w 2s -i 4 -r 2s \
+  -rf json -rff "$results/jmh-sample.json" -o "$results/jmh-sample.log"
+echo "uptime after sampling: $(uptime)" | tee -a "$results/machine.txt"
+
 # Memory: a 1 GiB SSE stream through LLM Pulse in a 64 MiB heap.
 java -Xmx64m -cp "$jar" dev.llmpulse.benchmarks.MemoryCheck 1 | tee "$results/memory.txt"
 echo "uptime after memory: $(uptime)" | tee -a "$results/machine.txt"
 
-python3 "$here/report.py" "$results/jmh.json" | tee "$results/table.md"
+python3 "$here/report.py" "$results/jmh.json" "$results/jmh-sample.json" | tee "$results/table.md"
