@@ -3,6 +3,7 @@ package dev.llmpulse.examples;
 import com.sun.net.httpserver.HttpExchange;
 import dev.llmpulse.okhttp.DispatcherMetrics;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
+import dev.llmpulse.okhttp.LlmProbe;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.BufferedReader;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -35,7 +38,8 @@ import okhttp3.ResponseBody;
  * chat completions (gpt-4o-mini, streaming with {@code include_usage} or not) and Anthropic
  * messages (claude-haiku-4-5, with a cached system prompt). The calls go to an embedded
  * {@link FakeUpstream} that plays a {@link Scenario}, or, with {@code LLM_BASE_URL} and
- * {@code LLM_API_KEY} set, to a real OpenAI-compatible API.
+ * {@code LLM_API_KEY} set, to a real OpenAI-compatible API. An {@link LlmProbe} checks the
+ * upstream through the same client (a one-token generation every 10 s on the fake upstream).
  *
  * <pre>
  * mvn -q install -DskipTests
@@ -119,6 +123,7 @@ public final class DemoBot implements Closeable {
   private final FakeUpstream upstream;
   private final OkHttpClient client;
   private final HTTPServer metricsServer;
+  private final LlmProbe probe;
   private final Thread arrivals;
   private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
   private final AtomicLong sent = new AtomicLong();
@@ -135,8 +140,9 @@ public final class DemoBot implements Closeable {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(64);
     dispatcher.setMaxRequestsPerHost(16); // in the incident the rest waits in the queue
-    OkHttpClient.Builder builder = new OkHttpClient.Builder()
-        .addInterceptor(LlmMetricsInterceptor.builder().registry(registry).build())
+    OkHttpClient.Builder builder = new OkHttpClient.Builder();
+    if (upstream != null) builder.addInterceptor(this::toFakeUpstream);
+    builder.addInterceptor(LlmMetricsInterceptor.builder().registry(registry).build())
         .dispatcher(dispatcher)
         .connectTimeout(Duration.ofSeconds(5))
         .readTimeout(Duration.ofSeconds(30))
@@ -148,6 +154,8 @@ public final class DemoBot implements Closeable {
     }
     this.client = builder.build();
     DispatcherMetrics.register(registry, "demo-bot", client); // queue pile-up, as in ORIGIN.md
+    this.probe = buildProbe();
+    probe.start();
 
     this.metricsServer = HTTPServer.builder()
         .inetAddress(InetAddress.getByName(options.bind))
@@ -158,6 +166,37 @@ public final class DemoBot implements Closeable {
     this.arrivals = new Thread(this::arrive, "demo-bot-arrivals");
     arrivals.setDaemon(true);
     arrivals.start();
+  }
+
+  /**
+   * The active probe: on the fake upstream a one-token generation of gpt-4o-mini every 10 s (the
+   * floor), so its panel and LlmUpstreamProbeFailing have data; on a real upstream {@code GET
+   * /models} every minute, which costs nothing.
+   */
+  private LlmProbe buildProbe() {
+    if (upstream == null) {
+      return LlmProbe.builder(client, options.baseUrl.replaceAll("/+$", "")).registry(registry).models()
+          .header("Authorization", "Bearer " + options.apiKey)
+          .interval(Duration.ofMinutes(1)).build();
+    }
+    return LlmProbe.builder(client, "http://api.openai.com:" + upstream.port() + "/v1")
+        .registry(registry).generation("gpt-4o-mini")
+        .interval(LlmProbe.MIN_INTERVAL).timeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * Sends calls for the fake upstream's hosts to its current port: the live one, or during the
+   * outage one where nothing listens (the probe's URL was fixed when it was built).
+   */
+  private Response toFakeUpstream(Interceptor.Chain chain) throws IOException {
+    Request request = chain.request();
+    HttpUrl url = request.url();
+    int port = upstream.port();
+    if (url.port() != port && (url.host().equals("api.openai.com")
+        || url.host().equals("api.anthropic.com"))) {
+      request = request.newBuilder().url(url.newBuilder().port(port).build()).build();
+    }
+    return chain.proceed(request);
   }
 
   /** Starts the bot, its upstream and its {@code /metrics} endpoint. */
@@ -231,6 +270,7 @@ public final class DemoBot implements Closeable {
   public void close() {
     if (!running) return;
     running = false;
+    probe.close();
     arrivals.interrupt();
     metricsServer.close();
     client.dispatcher().cancelAll();

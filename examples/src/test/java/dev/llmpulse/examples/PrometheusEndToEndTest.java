@@ -49,9 +49,7 @@ import org.junit.jupiter.api.Timeout;
 class PrometheusEndToEndTest {
   /** Metrics of issue 6 that the demo may not export (yet): panels on them may be empty. */
   private static final List<String> OPTIONAL_METRICS = List.of("gen_ai_client_upstream_state",
-      "gen_ai_client_probe_success", "gen_ai_client_probe_duration_seconds",
-      "gen_ai_client_probes_total", "gen_ai_client_oldest_in_flight_seconds",
-      "gen_ai_client_dispatcher_queued_calls");
+      "gen_ai_client_oldest_in_flight_seconds", "gen_ai_client_dispatcher_queued_calls");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration NORMAL_RUN = Duration.ofMinutes(3);
 
