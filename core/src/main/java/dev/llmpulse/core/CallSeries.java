@@ -2,15 +2,14 @@ package dev.llmpulse.core;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The data points one label combination (operation, provider, request model, response model,
- * address) records into on every successful call, looked up once and kept: a call then costs one
- * hash lookup instead of one per metric and token type. Each point is resolved on first use, so
- * no series appears before it has a value. Calls with an error type, a verdict or a finish reason
- * look those series up directly.
+ * address) records into on every successful call, looked up once and kept by {@link LlmMetrics}:
+ * a call then costs one map look-up instead of one per metric and token type. Each point is
+ * resolved on first use, so no series appears before it has a value. Calls with an error type, a
+ * verdict or a finish reason look those series up directly.
  */
 final class CallSeries {
   static final int DURATION_OK = 0;
@@ -31,50 +30,38 @@ final class CallSeries {
   private static final int COUNT = 15;
 
   private final LlmMetrics metrics;
-  final String[] labels;
-  private final int hash;
+  final String[] labels; // in LlmMetrics.CALL_LABELS order
   private final AtomicReferenceArray<Object> points = new AtomicReferenceArray<>(COUNT);
 
-  /** A lookup key: holds the labels only. */
-  CallSeries(String operation, String provider, String requestModel, String responseModel,
-      String address) {
-    this(null, new String[] {operation, provider, requestModel, responseModel, address});
-  }
-
-  private CallSeries(LlmMetrics metrics, String[] labels) {
+  CallSeries(LlmMetrics metrics, String[] labels) {
     this.metrics = metrics;
     this.labels = labels;
-    this.hash = Arrays.hashCode(labels);
   }
 
-  /** The series holder for this key's labels, bound to {@code metrics}. */
-  CallSeries bind(LlmMetrics metrics) {
-    return new CallSeries(metrics, labels);
+  String responseModel() {
+    return labels[3];
   }
 
   DistributionDataPoint distribution(int point) {
+    return (DistributionDataPoint) point(point);
+  }
+
+  CounterDataPoint counter(int point) {
+    return (CounterDataPoint) point(point);
+  }
+
+  /** The labels plus one more (error type, token type, reason...). */
+  String[] labelsWith(String extra) {
+    return LlmMetrics.with(labels, extra);
+  }
+
+  private Object point(int point) {
     Object p = points.get(point);
     if (p == null) {
       p = resolve(point);
       points.set(point, p); // a racing thread resolves the same data point: harmless
     }
-    return (DistributionDataPoint) p;
-  }
-
-  CounterDataPoint counter(int point) {
-    Object p = points.get(point);
-    if (p == null) {
-      p = resolve(point);
-      points.set(point, p);
-    }
-    return (CounterDataPoint) p;
-  }
-
-  /** The labels plus one more (error type, token type, reason...). */
-  String[] labelsWith(String extra) {
-    String[] all = Arrays.copyOf(labels, labels.length + 1);
-    all[labels.length] = extra;
-    return all;
+    return p;
   }
 
   private Object resolve(int point) {
@@ -112,15 +99,5 @@ final class CallSeries {
       default:
         throw new IllegalArgumentException("no data point " + point);
     }
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof CallSeries && Arrays.equals(labels, ((CallSeries) o).labels);
-  }
-
-  @Override
-  public int hashCode() {
-    return hash;
   }
 }

@@ -230,7 +230,7 @@ public final class LlmCall {
   /** The series of {@code responseModel}; the model is known from the first event on. */
   private CallSeries series(String responseModel) {
     CallSeries s = series;
-    if (s == null || !s.labels[3].equals(responseModel)) {
+    if (s == null || !s.responseModel().equals(responseModel)) {
       s = metrics.callSeries(operation, provider, requestModel, responseModel, address);
       series = s;
     }
@@ -267,7 +267,8 @@ public final class LlmCall {
         metrics.invalidResponses.labelValues(series.labelsWith(verdict.label())).inc();
       }
       if (firstContentNanos >= 0) {
-        series.distribution(CallSeries.TIME_TO_FIRST_CHUNK).observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
+        series.distribution(CallSeries.TIME_TO_FIRST_CHUNK)
+            .observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
       }
       if (s.oversizedEvents() > 0) {
         metrics.skippedEvents.labelValues(series.labels).inc(s.oversizedEvents());

@@ -4,10 +4,13 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -96,9 +99,12 @@ public final class LlmMetrics {
   private final AtomicBoolean loggedInternalError = new AtomicBoolean();
   /** Bounded: beyond it (label caps allow more in theory) calls look their series up directly. */
   private static final int MAX_CACHED_COMBINATIONS = 4096;
-  private final ConcurrentHashMap<CallSeries, CallSeries> callSeries = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<RateLimitSeries, RateLimitSeries> rateLimitSeries =
+  private final ConcurrentHashMap<List<String>, CallSeries> callSeries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<List<String>, RateLimitSeries> rateLimitSeries =
       new ConcurrentHashMap<>();
+  private final Function<String[], CallSeries> newCallSeries = l -> new CallSeries(this, l);
+  private final Function<String[], RateLimitSeries> newRateLimitSeries =
+      l -> new RateLimitSeries(this, l);
 
   /**
    * Exemplars (trace ids) are kept on the histograms, where a slow call links to its trace; the
@@ -208,23 +214,25 @@ public final class LlmMetrics {
   /** The data points of one label combination, kept across calls. */
   CallSeries callSeries(String operation, String provider, String requestModel,
       String responseModel, String address) {
-    CallSeries key = new CallSeries(operation, provider, requestModel, responseModel, address);
-    CallSeries series = callSeries.get(key);
-    if (series != null) return series;
-    series = key.bind(this);
-    if (callSeries.size() >= MAX_CACHED_COMBINATIONS) return series;
-    CallSeries raced = callSeries.putIfAbsent(series, series);
-    return raced != null ? raced : series;
+    return cached(callSeries, newCallSeries,
+        new String[] {operation, provider, requestModel, responseModel, address});
   }
 
   /** The rate-limit gauges of one upstream and request model, kept across calls. */
   RateLimitSeries rateLimitSeries(String provider, String address, String requestModel) {
-    RateLimitSeries key = new RateLimitSeries(provider, address, requestModel);
-    RateLimitSeries series = rateLimitSeries.get(key);
+    return cached(rateLimitSeries, newRateLimitSeries,
+        new String[] {provider, address, requestModel});
+  }
+
+  /** The holder of {@code labels} in {@code cache}, made (and kept while there is room). */
+  private static <T> T cached(ConcurrentHashMap<List<String>, T> cache,
+      Function<String[], T> create, String[] labels) {
+    List<String> key = Arrays.asList(labels);
+    T series = cache.get(key);
     if (series != null) return series;
-    series = key.bind(this);
-    if (rateLimitSeries.size() >= MAX_CACHED_COMBINATIONS) return series;
-    RateLimitSeries raced = rateLimitSeries.putIfAbsent(series, series);
+    series = create.apply(labels);
+    if (cache.size() >= MAX_CACHED_COMBINATIONS) return series;
+    T raced = cache.putIfAbsent(key, series);
     return raced != null ? raced : series;
   }
 
@@ -240,8 +248,9 @@ public final class LlmMetrics {
     }
   }
 
-  private static String[] with(String[] labels, String extra) {
-    String[] all = java.util.Arrays.copyOf(labels, labels.length + 1);
+  /** {@code labels} and one more. */
+  static String[] with(String[] labels, String extra) {
+    String[] all = Arrays.copyOf(labels, labels.length + 1);
     all[labels.length] = extra;
     return all;
   }

@@ -6,33 +6,22 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The rate-limit gauges (limit, remaining, reset) of one upstream and request model, per limit
- * type, looked up once and kept; each resolved on first use. See {@link CallSeries}.
+ * type, kept by {@link LlmMetrics}; each resolved on first use. See {@link CallSeries}.
  */
 final class RateLimitSeries {
   static final int LIMIT = 0;
   static final int REMAINING = 1;
   static final int RESET = 2;
-  private static final RateLimitSnapshot.LimitType[] TYPES = RateLimitSnapshot.LimitType.values();
+  private static final int TYPES = RateLimitSnapshot.LimitType.values().length;
 
   private final LlmMetrics metrics;
   private final String[] labels; // provider, address, request model
-  private final int hash;
   private final AtomicReferenceArray<GaugeDataPoint> points =
-      new AtomicReferenceArray<>(TYPES.length * 3);
+      new AtomicReferenceArray<>(TYPES * 3);
 
-  /** A lookup key: holds the labels only. */
-  RateLimitSeries(String provider, String address, String requestModel) {
-    this(null, new String[] {provider, address, requestModel});
-  }
-
-  private RateLimitSeries(LlmMetrics metrics, String[] labels) {
+  RateLimitSeries(LlmMetrics metrics, String[] labels) {
     this.metrics = metrics;
     this.labels = labels;
-    this.hash = Arrays.hashCode(labels);
-  }
-
-  RateLimitSeries bind(LlmMetrics metrics) {
-    return new RateLimitSeries(metrics, labels);
   }
 
   GaugeDataPoint gauge(RateLimitSnapshot.LimitType type, int which) {
@@ -47,15 +36,5 @@ final class RateLimitSeries {
       points.set(i, p); // a racing thread resolves the same data point: harmless
     }
     return p;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RateLimitSeries && Arrays.equals(labels, ((RateLimitSeries) o).labels);
-  }
-
-  @Override
-  public int hashCode() {
-    return hash;
   }
 }

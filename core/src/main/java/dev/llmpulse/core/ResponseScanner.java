@@ -30,6 +30,7 @@ public final class ResponseScanner {
   /** The default cap on one stream event's data; bigger events are skipped for parsing. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
   private static final int MAX_STRING_CHARS = 4 * 1024 * 1024;
+  private static final byte[] EVENT_SEPARATOR = {'\n'};
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
@@ -280,7 +281,6 @@ public final class ResponseScanner {
    * then replaced.
    */
   private final class SseListener implements SseDecoder.Listener {
-    private final byte[] separator = {'\n'};
     private JsonParser eventParser;
     private ByteArrayFeeder eventFeeder;
 
@@ -300,7 +300,7 @@ public final class ResponseScanner {
         }
         eventFeeder.feedInput(data, 0, length);
         walker.drain(eventParser);
-        eventFeeder.feedInput(separator, 0, 1); // ends a root scalar; whitespace otherwise
+        eventFeeder.feedInput(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
         walker.drain(eventParser);
         if (!walker.rootComplete()) {
           malformedEvents++;

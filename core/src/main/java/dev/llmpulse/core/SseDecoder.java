@@ -27,6 +27,7 @@ final class SseDecoder {
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final long LF_BYTES = '\n' * ONE_BYTES;
   private static final long CR_BYTES = '\r' * ONE_BYTES;
+  private static final byte[] NEWLINE = {'\n'};
   private static final int FIELD_MAX = 16;
   private static final int EVENT_NAME_MAX = 64;
 
@@ -102,8 +103,8 @@ final class SseDecoder {
             int lineEnd = lineEnd(bytes, i + 1, end);
             appendData(bytes, i, lineEnd - i);
             i = lineEnd - 1;
-          } else {
-            appendValue(b);
+          } else if (currentField == F_EVENT && eventNameLength < EVENT_NAME_MAX) {
+            eventName[eventNameLength++] = b;
           }
           break;
         default: // IGNORE_LINE
@@ -144,16 +145,8 @@ final class SseDecoder {
   }
 
   private void startDataLine() {
-    if (hasData) appendData((byte) '\n');
+    if (hasData) appendData(NEWLINE, 0, 1); // lines of one event's data join with \n
     hasData = true;
-  }
-
-  private void appendValue(byte b) {
-    if (currentField == F_DATA) {
-      appendData(b);
-    } else if (currentField == F_EVENT && eventNameLength < EVENT_NAME_MAX) {
-      eventName[eventNameLength++] = b;
-    }
   }
 
   private void appendData(byte[] bytes, int offset, int length) {
@@ -167,18 +160,6 @@ final class SseDecoder {
     }
     System.arraycopy(bytes, offset, data, dataLength, length);
     dataLength += length;
-  }
-
-  private void appendData(byte b) {
-    if (oversized) return;
-    if (dataLength == data.length) {
-      if (dataLength >= maxEventBytes) {
-        oversized = true;
-        return;
-      }
-      data = Arrays.copyOf(data, Math.min(maxEventBytes, dataLength * 2));
-    }
-    data[dataLength++] = b;
   }
 
   private void endLine() {
