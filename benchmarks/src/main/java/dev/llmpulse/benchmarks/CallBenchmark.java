@@ -33,12 +33,8 @@ public class CallBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    Variant.Instrumented c = Variant.valueOf(variant)
-        .client(new InProcessServer(Payloads.CHAT_RESPONSE, Payloads.JSON), null);
-    client = c.client;
     request = Payloads.chatRequest(Payloads.IN_PROCESS_URL);
-    Calls.checkRecords(c, request, false, true);
-    Calls.prewarm(Calls.PREWARM_SECONDS, () -> Calls.callString(client, request));
+    client = Calls.inProcessChatClient(variant, request);
   }
 
   @Benchmark

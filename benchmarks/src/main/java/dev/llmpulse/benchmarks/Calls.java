@@ -47,6 +47,18 @@ final class Calls {
   }
 
   /**
+   * A client of {@code variant} that the in-process server answers with the 2 KB chat
+   * completion, checked to record and pre-warmed with {@code request}.
+   */
+  static OkHttpClient inProcessChatClient(String variant, Request request) throws IOException {
+    Variant.Instrumented c = Variant.valueOf(variant)
+        .client(new InProcessServer(Payloads.CHAT_RESPONSE, Payloads.JSON), null);
+    checkRecords(c, request, false, true);
+    prewarm(PREWARM_SECONDS, () -> callString(c.client, request));
+    return c.client;
+  }
+
+  /**
    * Runs the call single-threaded for {@code seconds} before measuring, so that C2 has compiled
    * the hot path. Without it, 16 busy threads on 2 cores starve the JIT compiler threads and
    * an instrumented client spends 30 s or more partly interpreted (measured: LLM Pulse at 16
