@@ -3,7 +3,9 @@ package dev.llmpulse.core;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,7 @@ public final class LlmMetrics {
   public static final String FINISH_REASONS = "gen_ai_client_finish_reasons";
   public static final String SKIPPED_EVENTS = "gen_ai_client_skipped_stream_events";
   public static final String INSTRUMENTATION_ERRORS = "gen_ai_client_instrumentation_errors";
+  public static final String UNPARSED_RESPONSES = "gen_ai_client_unparsed_responses";
 
   static final String[] CALL_LABELS = {"gen_ai_operation_name", "gen_ai_provider_name",
       "gen_ai_request_model", "gen_ai_response_model", "server_address"};
@@ -90,6 +93,7 @@ public final class LlmMetrics {
   final Counter finishReasons;
   final Counter skippedEvents;
   final Counter instrumentationErrors;
+  final Counter unparsedResponses;
 
   final LabelCap providers = new LabelCap(DEFAULT_LABEL_CAP);
   final LabelCap requestModels = new LabelCap(DEFAULT_LABEL_CAP);
@@ -107,81 +111,154 @@ public final class LlmMetrics {
       l -> new RateLimitSeries(this, l);
 
   /**
-   * Exemplars (trace ids) are kept on the histograms, where a slow call links to its trace; the
-   * counters and gauges, updated up to fifteen times per call, do without the sampling cost.
+   * Exemplars (trace ids) are kept on the histograms, where a slow call links to its trace, when
+   * the host has client_java's tracer modules; the counters and gauges, updated up to fifteen
+   * times per call, do without the sampling cost.
    */
   private LlmMetrics(PrometheusRegistry registry) {
-    duration = Histogram.builder().name(DURATION)
-        .help("Duration of LLM calls, from request start to the end of the response body")
-        .labelNames(with(CALL_LABELS, "error_type"))
-        .classicUpperBounds(DURATION_BUCKETS).classicOnly()
-        .register(registry);
-    tokenUsage = Histogram.builder().name(TOKEN_USAGE)
-        .help("Tokens used per LLM call, by type (input includes cached, output includes reasoning)")
-        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
-        .classicUpperBounds(TOKEN_BUCKETS).classicOnly()
-        .register(registry);
-    timeToFirstChunk = Histogram.builder().name(TIME_TO_FIRST_CHUNK)
-        .help("Streams: time from request start to the first event that carries content")
-        .labelNames(CALL_LABELS)
-        .classicUpperBounds(TTFC_BUCKETS).classicOnly()
-        .register(registry);
-    timePerOutputChunk = Histogram.builder().name(TIME_PER_OUTPUT_CHUNK)
-        .help("Streams: time between consecutive events that carry content")
-        .labelNames(CALL_LABELS)
-        .classicUpperBounds(CHUNK_GAP_BUCKETS).classicOnly()
-        .register(registry);
-    tokens = Counter.builder().name(TOKENS)
-        .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
-            + "reasoning is part of output")
-        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
-        .withoutExemplars()
-        .register(registry);
-    cost = Counter.builder().name(COST)
-        .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
-        .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
-        .withoutExemplars()
-        .register(registry);
-    unpriced = Counter.builder().name(UNPRICED)
-        .help("LLM calls with usage whose model has no price: their cost is missing from the "
-            + "cost counter")
-        .labelNames(CALL_LABELS)
-        .register(registry);
-    inFlight = Gauge.builder().name(IN_FLIGHT)
-        .help("LLM calls started whose response body has not ended yet")
-        .labelNames(IN_FLIGHT_LABELS)
-        .withoutExemplars()
-        .register(registry);
-    rateLimitRemaining = Gauge.builder().name(RATE_LIMIT_REMAINING)
-        .help("Remaining requests or tokens in the provider's rate-limit window, as last reported")
-        .labelNames(RATE_LIMIT_LABELS)
-        .withoutExemplars()
-        .register(registry);
-    rateLimitLimit = Gauge.builder().name(RATE_LIMIT_LIMIT)
-        .help("Size of the provider's rate-limit window, as last reported")
-        .labelNames(RATE_LIMIT_LABELS)
-        .withoutExemplars()
-        .register(registry);
-    rateLimitReset = Gauge.builder().name(RATE_LIMIT_RESET)
-        .help("When the provider's rate-limit window resets, in unix seconds, as last reported")
-        .labelNames(RATE_LIMIT_LABELS)
-        .withoutExemplars()
-        .register(registry);
-    invalidResponses = Counter.builder().name(INVALID_RESPONSES)
-        .help("2xx responses that are not a usable answer (ghost successes), by reason")
-        .labelNames(with(CALL_LABELS, "reason"))
-        .register(registry);
-    finishReasons = Counter.builder().name(FINISH_REASONS)
-        .help("Finish reasons reported by LLM responses, raw (stop, length, end_turn, SAFETY...)")
-        .labelNames(with(CALL_LABELS, "gen_ai_response_finish_reason"))
-        .register(registry);
-    skippedEvents = Counter.builder().name(SKIPPED_EVENTS)
-        .help("Stream events delivered to the application but too large to parse")
-        .labelNames(CALL_LABELS)
-        .register(registry);
-    instrumentationErrors = Counter.builder().name(INSTRUMENTATION_ERRORS)
-        .help("Internal failures of LLM Pulse; the application's call went on unaffected")
-        .register(registry);
+    Registration r = new Registration(registry);
+    try {
+      duration = r.add(histogram().name(DURATION)
+          .help("Duration of LLM calls, from request start to the end of the response body")
+          .labelNames(with(CALL_LABELS, "error_type"))
+          .classicUpperBounds(DURATION_BUCKETS).classicOnly()
+          .build());
+      tokenUsage = r.add(histogram().name(TOKEN_USAGE)
+          .help("Tokens used per LLM call, by type (input includes cached, output includes reasoning)")
+          .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+          .classicUpperBounds(TOKEN_BUCKETS).classicOnly()
+          .build());
+      timeToFirstChunk = r.add(histogram().name(TIME_TO_FIRST_CHUNK)
+          .help("Streams: time from request start to the first event that carries content")
+          .labelNames(CALL_LABELS)
+          .classicUpperBounds(TTFC_BUCKETS).classicOnly()
+          .build());
+      timePerOutputChunk = r.add(histogram().name(TIME_PER_OUTPUT_CHUNK)
+          .help("Streams: time between consecutive events that carry content")
+          .labelNames(CALL_LABELS)
+          .classicUpperBounds(CHUNK_GAP_BUCKETS).classicOnly()
+          .build());
+      tokens = r.add(counter().name(TOKENS)
+          .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
+              + "reasoning is part of output")
+          .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+          .build());
+      cost = r.add(counter().name(COST)
+          .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
+          .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+          .build());
+      unpriced = r.add(counter().name(UNPRICED)
+          .help("LLM calls with usage whose model has no price: their cost is missing from the "
+              + "cost counter")
+          .labelNames(CALL_LABELS)
+          .build());
+      inFlight = r.add(gauge().name(IN_FLIGHT)
+          .help("LLM calls started whose response body has not ended yet")
+          .labelNames(IN_FLIGHT_LABELS)
+          .build());
+      rateLimitRemaining = r.add(gauge().name(RATE_LIMIT_REMAINING)
+          .help("Remaining requests or tokens in the provider's rate-limit window, as last reported")
+          .labelNames(RATE_LIMIT_LABELS)
+          .build());
+      rateLimitLimit = r.add(gauge().name(RATE_LIMIT_LIMIT)
+          .help("Size of the provider's rate-limit window, as last reported")
+          .labelNames(RATE_LIMIT_LABELS)
+          .build());
+      rateLimitReset = r.add(gauge().name(RATE_LIMIT_RESET)
+          .help("When the provider's rate-limit window resets, in unix seconds, as last reported")
+          .labelNames(RATE_LIMIT_LABELS)
+          .build());
+      invalidResponses = r.add(counter().name(INVALID_RESPONSES)
+          .help("2xx responses that are not a usable answer (ghost successes), by reason")
+          .labelNames(with(CALL_LABELS, "reason"))
+          .build());
+      finishReasons = r.add(counter().name(FINISH_REASONS)
+          .help("Finish reasons reported by LLM responses, raw (stop, length, end_turn, SAFETY...)")
+          .labelNames(with(CALL_LABELS, "gen_ai_response_finish_reason"))
+          .build());
+      skippedEvents = r.add(counter().name(SKIPPED_EVENTS)
+          .help("Stream events delivered to the application but too large to parse")
+          .labelNames(CALL_LABELS)
+          .build());
+      instrumentationErrors = r.add(counter().name(INSTRUMENTATION_ERRORS)
+          .help("Internal failures of LLM Pulse; the application's call went on unaffected")
+          .build());
+      unparsedResponses = r.add(counter().name(UNPARSED_RESPONSES)
+          .help("Answers LLM Pulse could not read (e.g. an unsupported Content-Encoding): no "
+              + "tokens, no verdict, never a ghost success")
+          .labelNames(with(CALL_LABELS, "reason"))
+          .build());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw r.conflict(e);
+    }
+  }
+
+  /**
+   * True when client_java's exemplar sampler can run: it needs {@code
+   * prometheus-metrics-tracer-initializer}, which Micrometer's Prometheus registry (and so every
+   * Spring Boot host) excludes. Without it a histogram with exemplars throws {@code
+   * NoClassDefFoundError} on its first observation, so LLM Pulse builds its metrics without.
+   */
+  static final boolean EXEMPLARS_SUPPORTED =
+      isPresent("io.prometheus.metrics.tracer.initializer.SpanContextSupplier");
+
+  private static boolean isPresent(String className) {
+    try {
+      Class.forName(className, false, LlmMetrics.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static Histogram.Builder histogram() {
+    Histogram.Builder builder = Histogram.builder();
+    return EXEMPLARS_SUPPORTED ? builder : builder.withoutExemplars();
+  }
+
+  private static Counter.Builder counter() {
+    return Counter.builder().withoutExemplars();
+  }
+
+  private static Gauge.Builder gauge() {
+    return Gauge.builder().withoutExemplars();
+  }
+
+  /**
+   * Registers the metric set's collectors one by one; when the registry refuses one (a metric
+   * of the same name registered by someone else), unregisters those already added and explains.
+   */
+  private static final class Registration {
+    private final PrometheusRegistry registry;
+    private final List<Collector> added = new ArrayList<>();
+    private String current = "";
+
+    Registration(PrometheusRegistry registry) {
+      this.registry = registry;
+    }
+
+    <T extends Collector> T add(T collector) {
+      current = collector.getPrometheusName();
+      registry.register(collector);
+      added.add(collector);
+      return collector;
+    }
+
+    IllegalStateException conflict(RuntimeException cause) {
+      for (Collector c : added) {
+        try {
+          registry.unregister(c);
+        } catch (RuntimeException ignored) {
+          // Best effort: the registry is left as it was found where it can be.
+        }
+      }
+      return new IllegalStateException("LLM Pulse cannot register its metric '" + current
+          + "' in this PrometheusRegistry: another metric already uses that name ("
+          + cause.getMessage() + "). Another library (Spring AI's gen_ai.client.token.usage "
+          + "meter, for one) or another LLM Pulse version registered it. Give LLM Pulse its own "
+          + "PrometheusRegistry, or remove or rename the other metric (with Micrometer: "
+          + "MeterFilter.deny on its name).", cause);
+    }
   }
 
   /** The metric set of {@code registry}, registered on first use. */

@@ -442,13 +442,14 @@ public final class LlmProbe implements Closeable {
     private ProbeMetrics(PrometheusRegistry registry) {
       success = Gauge.builder().name(SUCCESS)
           .help("1 if the last LLM probe succeeded (2xx and a valid body), else 0")
-          .labelNames(LABELS).register(registry);
+          .labelNames(LABELS).withoutExemplars().register(registry);
       duration = Gauge.builder().name(DURATION)
           .help("Duration of the last LLM probe, to the end of its body")
-          .labelNames(LABELS).register(registry);
+          .labelNames(LABELS).withoutExemplars().register(registry);
       probes = Counter.builder().name(PROBES)
           .help("LLM probes by result: success, failure, or skipped for low rate-limit headroom")
-          .labelNames(LABELS[0], LABELS[1], LABELS[2], "result").register(registry);
+          .labelNames(LABELS[0], LABELS[1], LABELS[2], "result").withoutExemplars()
+          .register(registry);
     }
 
     static ProbeMetrics forRegistry(PrometheusRegistry registry) {
