@@ -1,5 +1,6 @@
 package dev.llmpulse.core.health;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -55,6 +56,18 @@ final class HealthMetrics {
           }
         })
         .register(registry);
+    CounterWithCallback.builder()
+        .name(HealthTracker.REQUESTS_STALLED)
+        .help("LLM calls in flight longer than the stall threshold (default 10 s) that no later "
+            + "call overtook (ended successfully within the threshold), counted once each when "
+            + "first seen past it, at scrape time or at their end")
+        .labelNames("gen_ai_provider_name", "server_address")
+        .callback(callback -> {
+          for (Map.Entry<List<String>, Long> e : stalled().entrySet()) {
+            callback.call(e.getValue(), e.getKey().get(0), e.getKey().get(1));
+          }
+        })
+        .register(registry);
   }
 
   static void attach(PrometheusRegistry registry, HealthTracker tracker) {
@@ -101,6 +114,15 @@ final class HealthMetrics {
       }
     }
     return snapshot.build();
+  }
+
+  private Map<List<String>, Long> stalled() {
+    Map<List<String>, Long> stalled = new LinkedHashMap<>();
+    for (WeakReference<HealthTracker> ref : trackers) {
+      HealthTracker tracker = ref.get();
+      if (tracker != null) tracker.stalledCalls(stalled);
+    }
+    return stalled;
   }
 
   private Map<List<String>, Double> oldest() {

@@ -20,6 +20,12 @@ import java.time.Duration;
  *   <li><b>HEALTHY</b>: otherwise, including a window without calls (no evidence).
  * </ul>
  *
+ * <p>Stalled calls: {@code gen_ai_client_requests_stalled_total} counts, once each, the calls in
+ * flight longer than {@code stallAfter} (default: the p95 duration SLO, else
+ * {@link #DEFAULT_STALLED_COUNTER 10 s}) that no later call overtook, i.e. no call that started
+ * after it has ended successfully within that threshold. A hung or uniformly slow upstream
+ * counts every call; one long answer among answers that keep coming back fast counts none.
+ *
  * <p>Failures are 5xx, 429, {@code timeout}, {@code connect_error}, {@code io_error},
  * {@code invalid_response}, {@code incomplete_stream} and {@code stream_error}. Other 4xx are
  * answers of a working upstream to a bad request and count as successes; {@code canceled} calls
@@ -35,6 +41,8 @@ import java.time.Duration;
  * }</pre>
  */
 public final class HealthPolicy {
+  /** The stall threshold of {@code gen_ai_client_requests_stalled_total} when none is set. */
+  public static final Duration DEFAULT_STALLED_COUNTER = Duration.ofSeconds(10);
   private static final HealthPolicy DEFAULTS = custom().build();
 
   final long windowNanos;
@@ -45,6 +53,8 @@ public final class HealthPolicy {
   final long p95DurationNanos;
   final long p95TtfcNanos;
   final long stallAfterNanos;
+  /** Threshold of {@code gen_ai_client_requests_stalled_total}: stallAfter, else 10 s. */
+  final long stalledCounterNanos;
   final boolean perModel;
 
   private HealthPolicy(Builder b) {
@@ -58,6 +68,7 @@ public final class HealthPolicy {
         b.p95TimeToFirstChunk == null ? Long.MAX_VALUE : b.p95TimeToFirstChunk.toNanos();
     Duration stall = b.stallAfter != null ? b.stallAfter : b.p95Duration;
     this.stallAfterNanos = stall == null ? Long.MAX_VALUE : stall.toNanos();
+    this.stalledCounterNanos = stall == null ? DEFAULT_STALLED_COUNTER.toNanos() : stall.toNanos();
     this.perModel = b.perModel;
   }
 
@@ -87,7 +98,8 @@ public final class HealthPolicy {
         + ", downAfterConsecutiveFailures=" + downAfterConsecutiveFailures
         + ", p95Duration=" + nanosText(p95DurationNanos)
         + ", p95TimeToFirstChunk=" + nanosText(p95TtfcNanos)
-        + ", stallAfter=" + nanosText(stallAfterNanos) + ", perModel=" + perModel + '}';
+        + ", stallAfter=" + nanosText(stallAfterNanos)
+        + ", stalledCounter=" + nanosText(stalledCounterNanos) + ", perModel=" + perModel + '}';
   }
 
   private static String nanosText(long nanos) {
@@ -160,7 +172,8 @@ public final class HealthPolicy {
 
     /**
      * DEGRADED while a call has been in flight longer than this (a hung upstream shows before
-     * any call ends). Default: the {@link #p95Duration} SLO; off when neither is set.
+     * any call ends). Default: the {@link #p95Duration} SLO; off when neither is set. Also the
+     * threshold of {@code gen_ai_client_requests_stalled_total} (there: 10 s when neither is set).
      */
     public Builder stallAfter(Duration stallAfter) {
       this.stallAfter = requirePositive(stallAfter, "stallAfter");

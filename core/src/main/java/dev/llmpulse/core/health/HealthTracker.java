@@ -27,6 +27,7 @@ import java.util.logging.Logger;
  * gen_ai_client_upstream_state{gen_ai_provider_name="openai",server_address="api.openai.com",gen_ai_request_model="",state="down"} 0
  * gen_ai_client_upstream_state{gen_ai_provider_name="openai",server_address="api.openai.com",gen_ai_request_model="",state="healthy"} 0
  * gen_ai_client_oldest_in_flight_seconds{gen_ai_provider_name="openai",server_address="api.openai.com"} 14.2
+ * gen_ai_client_requests_stalled_total{gen_ai_provider_name="openai",server_address="api.openai.com"} 8.0
  * </pre>
  *
  * <p>Recording a call is a few atomic adds on its upstream's bucket ring (no lock, no allocation
@@ -44,6 +45,11 @@ public final class HealthTracker implements CallObserver {
   /** A state set exported as a gauge: label {@code state}, 1 for the current state, 0 for others. */
   public static final String UPSTREAM_STATE = "gen_ai_client_upstream_state";
   public static final String OLDEST_IN_FLIGHT = "gen_ai_client_oldest_in_flight_seconds";
+  /**
+   * A counter (exposed with {@code _total}): calls in flight longer than the stall threshold
+   * that no later call overtook, once each; see {@link HealthPolicy}.
+   */
+  public static final String REQUESTS_STALLED = "gen_ai_client_requests_stalled";
 
   static final int MAX_UPSTREAMS = 1000;
   private static final Logger LOG = Logger.getLogger(HealthTracker.class.getName());
@@ -126,7 +132,7 @@ public final class HealthTracker implements CallObserver {
   @Override
   public void callStarted(LlmCall call) {
     UpstreamWindow u = upstream(call);
-    if (u != null) u.inFlight.add(call);
+    if (u != null) u.inFlight.put(call, Boolean.FALSE);
   }
 
   @Override
@@ -134,8 +140,8 @@ public final class HealthTracker implements CallObserver {
       long timeToFirstChunkNanos) {
     UpstreamWindow u = upstream(call);
     if (u == null) return;
-    u.inFlight.remove(call);
     Outcome outcome = classify(errorType);
+    u.ended(call, outcome == Outcome.SUCCESS, durationNanos);
     if (outcome == Outcome.IGNORED) return;
     long now = clock.getAsLong();
     boolean failure = outcome == Outcome.FAILURE;
@@ -186,6 +192,21 @@ public final class HealthTracker implements CallObserver {
         for (UpstreamWindow u : byModel.values()) {
           double age = u.oldestInFlightNanos(now) / 1e9;
           into.merge(List.of(u.provider, u.address), age, Math::max);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds the count of stalled calls per (provider, address) into {@code into}, summing: counts
+   * the calls in flight that crossed the stall threshold since the last look first.
+   */
+  void stalledCalls(Map<List<String>, Long> into) {
+    long now = clock.getAsLong();
+    for (Map<String, Map<String, UpstreamWindow>> byAddress : byProvider.values()) {
+      for (Map<String, UpstreamWindow> byModel : byAddress.values()) {
+        for (UpstreamWindow u : byModel.values()) {
+          into.merge(List.of(u.provider, u.address), u.countStalled(now), Long::sum);
         }
       }
     }

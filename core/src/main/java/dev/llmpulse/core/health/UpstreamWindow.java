@@ -1,7 +1,7 @@
 package dev.llmpulse.core.health;
 
 import dev.llmpulse.core.LlmCall;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +40,10 @@ final class UpstreamWindow {
   final String provider;
   final String address;
   final String model;
-  final Set<LlmCall> inFlight = ConcurrentHashMap.newKeySet();
+  /** Calls in flight; the value says whether the call was already counted as stalled. */
+  final Map<LlmCall, Boolean> inFlight = new ConcurrentHashMap<>();
+  /** Calls counted as stalled so far (see {@link #countStalled}); never decreases. */
+  final AtomicLong stalled = new AtomicLong();
   final AtomicInteger consecutiveFailures = new AtomicInteger();
   final AtomicReference<HealthState> state = new AtomicReference<>(HealthState.HEALTHY);
   final AtomicLong nextEvaluation;
@@ -51,6 +54,12 @@ final class UpstreamWindow {
   private final long bucketNanos;
   private final long slowNanos;
   private final long slowTtfcNanos;
+  private final long stalledAfterNanos;
+  /**
+   * Latest start (nanos) of a call that ended successfully within the stall threshold; starts
+   * far in the past (nanos are compared by difference, so no sentinel can overflow).
+   */
+  private final AtomicLong lastFastSuccessStart;
 
   UpstreamWindow(String provider, String address, String model, HealthPolicy policy, long now) {
     this.provider = provider;
@@ -60,6 +69,8 @@ final class UpstreamWindow {
     this.bucketNanos = Math.max(1, policy.windowNanos / BUCKETS);
     this.slowNanos = policy.p95DurationNanos;
     this.slowTtfcNanos = policy.p95TtfcNanos;
+    this.stalledAfterNanos = policy.stalledCounterNanos;
+    this.lastFastSuccessStart = new AtomicLong(now - Long.MAX_VALUE / 4);
     this.nextEvaluation = new AtomicLong(now);
   }
 
@@ -126,10 +137,48 @@ final class UpstreamWindow {
     return s;
   }
 
+  /**
+   * Counts, once each, the calls in flight longer than the stall threshold that no later call
+   * has overtaken (a call that started after it and already ended successfully within the
+   * threshold). Called at scrape time; {@link #ended} counts those that end unseen.
+   */
+  long countStalled(long now) {
+    for (Map.Entry<LlmCall, Boolean> e : inFlight.entrySet()) {
+      if (e.getValue()) continue;
+      LlmCall call = e.getKey();
+      if (now - call.startNanos() > stalledAfterNanos && !overtaken(call.startNanos())
+          && inFlight.replace(call, Boolean.FALSE, Boolean.TRUE)) {
+        stalled.incrementAndGet();
+      }
+    }
+    return stalled.get();
+  }
+
+  /**
+   * A call ended: it leaves the in-flight set; if it took longer than the stall threshold
+   * without being overtaken and was not counted yet it counts now; a fast success marks every
+   * call that started before it as overtaken.
+   */
+  void ended(LlmCall call, boolean success, long durationNanos) {
+    Boolean counted = inFlight.remove(call);
+    if (counted == null) return;
+    long start = call.startNanos();
+    if (durationNanos > stalledAfterNanos) {
+      if (!counted && !overtaken(start)) stalled.incrementAndGet();
+    } else if (success) {
+      lastFastSuccessStart.accumulateAndGet(start,
+          (current, candidate) -> current - candidate > 0 ? current : candidate);
+    }
+  }
+
+  private boolean overtaken(long startNanos) {
+    return lastFastSuccessStart.get() - startNanos > 0;
+  }
+
   /** Age of the oldest call in flight, 0 when none. */
   long oldestInFlightNanos(long now) {
     long oldest = 0;
-    for (LlmCall call : inFlight) {
+    for (LlmCall call : inFlight.keySet()) {
       oldest = Math.max(oldest, now - call.startNanos());
     }
     return oldest;
