@@ -47,6 +47,12 @@ public final class LlmCall {
   private CallSeries series; // of the response model, resolved once per call
   private String chunkModelRaw; // reading thread only: the scanner's model and its label
   private String chunkModelLabel = "";
+  private ContentDecoder decoder; // gzip or deflate bodies: decodes for the scanner only
+  private ContentDecoder.Sink toScanner;
+  private volatile String unparsed; // why the answer could not be read, if it could not
+
+  static final String UNSUPPORTED_ENCODING = "unsupported_encoding";
+  static final String CORRUPT_ENCODING = "corrupt_encoding";
 
   LlmCall(LlmMetrics metrics, WireFormat format, String provider, String requestModel,
       String address, boolean streamRequested, CostModel costModel, LongSupplier clock,
@@ -63,12 +69,32 @@ public final class LlmCall {
     this.observer = observer;
     this.startNanos = clock.getAsLong();
     try {
-      inFlight = metrics.inFlight.labelValues(operation, this.provider, requestModel, address);
-      inFlight.inc();
-      if (observer != null) observer.callStarted(this);
+      metrics.reached(Stage.START_IN_FLIGHT);
+      GaugeDataPoint point =
+          metrics.inFlight.labelValues(operation, this.provider, requestModel, address);
+      point.inc();
+      inFlight = point; // only a gauge that went up goes down at the end
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
+    if (observer != null) {
+      try {
+        metrics.reached(Stage.START_OBSERVER);
+        observer.callStarted(this);
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
+      }
+    }
+  }
+
+  /**
+   * The places inside a call where LLM Pulse's own code runs; a failure at any of them is
+   * counted and the call still ends exactly once. Tests inject failures at each.
+   */
+  enum Stage {
+    START_IN_FLIGHT, START_OBSERVER, RESPONSE_SCANNER, RESPONSE_RATE_LIMITS, BODY, CHUNK_GAP,
+    END_IN_FLIGHT, END_OBSERVER, END_SERIES, END_DURATION, END_VERDICT, END_TIME_TO_FIRST_CHUNK,
+    END_SKIPPED_EVENTS, END_UNPARSED, END_FINISH_REASONS, END_USAGE, END_COST
   }
 
   /** The {@code gen_ai_operation_name} label value. */
@@ -102,34 +128,100 @@ public final class LlmCall {
     return startNanos;
   }
 
-  /** The response headers arrived. */
+  /** The response headers arrived; the body is not encoded. */
   public void onResponse(int httpStatus, String contentType, RateLimitSnapshot rateLimits) {
+    onResponse(httpStatus, contentType, null, rateLimits);
+  }
+
+  /**
+   * The response headers arrived.
+   *
+   * @param contentEncoding the response's {@code Content-Encoding} as the binding's reader sees
+   *     the body: null or {@code identity} when the bytes handed to {@link #onBody} are the
+   *     answer itself, {@code gzip} or {@code deflate} when they are still encoded (they are
+   *     decoded for the scanner, never for the application); any other encoding is not parsed
+   *     and counted as an unparsed response
+   */
+  public void onResponse(int httpStatus, String contentType, String contentEncoding,
+      RateLimitSnapshot rateLimits) {
     if (ended.get()) return;
+    this.status = httpStatus;
     try {
-      this.status = httpStatus;
-      this.scanner = ResponseScanner.builder(format)
-          .httpStatus(httpStatus)
-          .contentType(contentType)
-          .streamExpected(streamRequested)
-          .onContentChunk(this::onContentChunk)
-          .build();
-      if (rateLimits != null && !rateLimits.isEmpty()) recordRateLimits(rateLimits);
+      metrics.reached(Stage.RESPONSE_SCANNER);
+      ContentDecoder.Encoding encoding = ContentDecoder.Encoding.of(contentEncoding);
+      if (encoding == ContentDecoder.Encoding.UNSUPPORTED) {
+        if (httpStatus >= 200 && httpStatus <= 299 && format.isParsed()) {
+          unparsed = UNSUPPORTED_ENCODING;
+        }
+      } else {
+        ResponseScanner s = ResponseScanner.builder(format)
+            .httpStatus(httpStatus)
+            .contentType(contentType)
+            .streamExpected(streamRequested)
+            .onContentChunk(this::onContentChunk)
+            .build();
+        if (encoding != ContentDecoder.Encoding.IDENTITY) {
+          decoder = new ContentDecoder(encoding);
+          toScanner = s::feed;
+        }
+        this.scanner = s;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+    }
+    if (rateLimits != null && !rateLimits.isEmpty()) {
+      try {
+        metrics.reached(Stage.RESPONSE_RATE_LIMITS);
+        recordRateLimits(rateLimits);
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
+      }
+    }
+  }
+
+  /** The application read these body bytes. Never throws. */
+  public void onBody(byte[] data, int offset, int length) {
+    ResponseScanner s = scanner;
+    if (s == null || ended.get()) return;
+    try {
+      metrics.reached(Stage.BODY);
+      ContentDecoder d = decoder;
+      if (d == null) {
+        s.feed(data, offset, length);
+      } else {
+        d.feed(data, offset, length, toScanner);
+        if (d.failed()) stopReading(CORRUPT_ENCODING);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+      stopReading(null);
+    }
+  }
+
+  /** No more parsing of this body: it cannot be read ({@code reason}) or our reader failed. */
+  private void stopReading(String reason) {
+    ResponseScanner s = scanner;
+    scanner = null;
+    if (reason != null) unparsed = reason;
+    endDecoder();
+    if (s == null) return;
+    try {
+      s.abandon();
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
   }
 
-  /** The application read these body bytes. */
-  public void onBody(byte[] data, int offset, int length) {
-    ResponseScanner s = scanner;
-    if (s == null || ended.get()) return;
-    s.feed(data, offset, length);
-  }
-
   /** The body reached EOF. */
   public void onBodyEnd() {
     ResponseScanner s = scanner;
-    if (s != null && !ended.get()) s.endOfInput();
+    if (s != null && !ended.get()) {
+      try {
+        s.endOfInput();
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
+      }
+    }
     finish(null);
   }
 
@@ -143,19 +235,30 @@ public final class LlmCall {
       finish(null);
       return;
     }
-    if (s.isComplete()) {
-      s.endOfInput();
-      finish(null);
-    } else {
-      s.abandon();
-      finish(s.isStream() || streamRequested ? "canceled" : null);
+    String failure = null;
+    try {
+      if (s.isComplete()) {
+        s.endOfInput();
+      } else {
+        s.abandon();
+        if (s.isStream() || streamRequested) failure = "canceled";
+      }
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
     }
+    finish(failure);
   }
 
   /** The call failed: {@code timeout}, {@code connect_error}, {@code io_error}, {@code canceled}. */
   public void onFailure(String errorType) {
     ResponseScanner s = scanner;
-    if (s != null && !ended.get()) s.abandon();
+    if (s != null && !ended.get()) {
+      try {
+        s.abandon();
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
+      }
+    }
     finish(errorType);
   }
 
@@ -188,6 +291,7 @@ public final class LlmCall {
       firstContentNanos = now;
     } else {
       try {
+        metrics.reached(Stage.CHUNK_GAP);
         series(chunkModelLabel(s)).distribution(CallSeries.TIME_PER_OUTPUT_CHUNK)
             .observe((now - lastContentNanos) / NANOS_PER_SECOND);
       } catch (RuntimeException | LinkageError e) {
@@ -237,49 +341,120 @@ public final class LlmCall {
     return s;
   }
 
+  /**
+   * Ends the call once. The in-flight gauge and the observer (health, stall tracking) come first
+   * and each metric after them on its own, so whatever fails inside LLM Pulse, the call is no
+   * longer in flight and the rest of its record is kept.
+   */
   private void finish(String failure) {
     if (!ended.compareAndSet(false, true)) return;
+    long durationNanos = Math.max(0, clock.getAsLong() - startNanos);
+    endDecoder();
+    ResponseScanner s = scanner;
+    InvalidResponseReason verdict = null;
     try {
-      long durationNanos = clock.getAsLong() - startNanos;
-      if (inFlight != null) inFlight.dec();
-      ResponseScanner s = scanner;
-      InvalidResponseReason verdict = s == null ? null : s.invalidReason();
-      String errorType;
-      if (failure != null) {
-        errorType = failure;
-      } else if (status >= 400) {
-        errorType = Integer.toString(status);
-      } else if (verdict != null) {
-        errorType = verdict.errorType();
-      } else {
-        errorType = "";
+      verdict = s == null ? null : s.invalidReason();
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+    }
+    String errorType;
+    if (failure != null) {
+      errorType = failure;
+    } else if (status >= 400) {
+      errorType = Integer.toString(status);
+    } else if (verdict != null) {
+      errorType = verdict.errorType();
+    } else {
+      errorType = "";
+    }
+    GaugeDataPoint point = inFlight;
+    if (point != null) {
+      try {
+        metrics.reached(Stage.END_IN_FLIGHT);
+        point.dec();
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
       }
-      CallSeries series = series(responseModelLabel());
-      double seconds = Math.max(0, durationNanos) / NANOS_PER_SECOND;
-      if (errorType.isEmpty()) {
-        series.distribution(CallSeries.DURATION_OK).observe(seconds);
-      } else {
-        metrics.duration.labelValues(series.labelsWith(errorType)).observe(seconds);
+    }
+    notifyEnded(errorType, durationNanos);
+    CallSeries series;
+    try {
+      metrics.reached(Stage.END_SERIES);
+      series = series(s == null ? "" : responseModelLabel());
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+      return; // no series to record into; in-flight and health are already settled
+    }
+    for (Stage stage = Stage.END_DURATION; stage != null; stage = next(stage)) {
+      try {
+        metrics.reached(stage);
+        record(stage, series, s, verdict, errorType, durationNanos);
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
       }
-      notifyEnded(errorType, durationNanos);
-      if (s == null) return;
-      if (verdict != null) {
-        metrics.invalidResponses.labelValues(series.labelsWith(verdict.label())).inc();
-      }
-      if (firstContentNanos >= 0) {
-        series.distribution(CallSeries.TIME_TO_FIRST_CHUNK)
-            .observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
-      }
-      if (s.oversizedEvents() > 0) {
-        metrics.skippedEvents.labelValues(series.labels).inc(s.oversizedEvents());
-      }
-      List<String> reasons = s.finishReasons();
-      for (int i = 0; i < reasons.size(); i++) {
-        String reason = metrics.finishReasonValues.apply(reasons.get(i));
-        metrics.finishReasons.labelValues(series.labelsWith(reason)).inc();
-      }
-      TokenUsage usage = s.usage();
-      if (usage.isKnown()) recordUsage(usage, series, s.responseModel());
+    }
+  }
+
+  private static Stage next(Stage stage) {
+    return stage == Stage.END_USAGE ? null : Stage.values()[stage.ordinal() + 1];
+  }
+
+  private void record(Stage stage, CallSeries series, ResponseScanner s,
+      InvalidResponseReason verdict, String errorType, long durationNanos) {
+    switch (stage) {
+      case END_DURATION:
+        double seconds = durationNanos / NANOS_PER_SECOND;
+        if (errorType.isEmpty()) {
+          series.distribution(CallSeries.DURATION_OK).observe(seconds);
+        } else {
+          metrics.duration.labelValues(series.labelsWith(errorType)).observe(seconds);
+        }
+        return;
+      case END_UNPARSED:
+        if (unparsed != null) {
+          metrics.unparsedResponses.labelValues(series.labelsWith(unparsed)).inc();
+        }
+        return;
+      default:
+    }
+    if (s == null) return;
+    switch (stage) {
+      case END_VERDICT:
+        if (verdict != null) {
+          metrics.invalidResponses.labelValues(series.labelsWith(verdict.label())).inc();
+        }
+        return;
+      case END_TIME_TO_FIRST_CHUNK:
+        if (firstContentNanos >= 0) {
+          series.distribution(CallSeries.TIME_TO_FIRST_CHUNK)
+              .observe(Math.max(0, firstContentNanos - startNanos) / NANOS_PER_SECOND);
+        }
+        return;
+      case END_SKIPPED_EVENTS:
+        if (s.oversizedEvents() > 0) {
+          metrics.skippedEvents.labelValues(series.labels).inc(s.oversizedEvents());
+        }
+        return;
+      case END_FINISH_REASONS:
+        List<String> reasons = s.finishReasons();
+        for (int i = 0; i < reasons.size(); i++) {
+          String reason = metrics.finishReasonValues.apply(reasons.get(i));
+          metrics.finishReasons.labelValues(series.labelsWith(reason)).inc();
+        }
+        return;
+      case END_USAGE:
+        TokenUsage usage = s.usage();
+        if (usage.isKnown()) recordUsage(usage, series, s.responseModel());
+        return;
+      default:
+    }
+  }
+
+  private void endDecoder() {
+    ContentDecoder d = decoder;
+    if (d == null) return;
+    try {
+      d.end();
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
@@ -288,8 +463,9 @@ public final class LlmCall {
   private void notifyEnded(String errorType, long durationNanos) {
     if (observer == null) return;
     try {
+      metrics.reached(Stage.END_OBSERVER);
       long ttfc = firstContentNanos >= 0 ? firstContentNanos - startNanos : -1;
-      observer.callEnded(this, errorType, Math.max(0, durationNanos), ttfc);
+      observer.callEnded(this, errorType, durationNanos, ttfc);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
@@ -308,6 +484,7 @@ public final class LlmCall {
         : rawRequestModel != null ? rawRequestModel : requestModel;
     CallCost cost = null;
     try {
+      metrics.reached(Stage.END_COST);
       cost = model.isEmpty() ? null : costModel.cost(provider, model, usage);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -311,6 +312,17 @@ public final class LlmMetrics {
     if (cache.size() >= MAX_CACHED_COMBINATIONS) return series;
     T raced = cache.putIfAbsent(key, series);
     return raced != null ? raced : series;
+  }
+
+  /**
+   * Sees every stage of every call of this metric set and may throw there: how the tests prove
+   * that a failure anywhere inside LLM Pulse still ends the call exactly once. Null outside them.
+   */
+  volatile Consumer<LlmCall.Stage> stageHook;
+
+  void reached(LlmCall.Stage stage) {
+    Consumer<LlmCall.Stage> hook = stageHook;
+    if (hook != null) hook.accept(stage);
   }
 
   /** Counts an internal failure and logs the first one; never throws. */

@@ -4,21 +4,18 @@ import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.LlmCall;
 import dev.llmpulse.core.LlmMetrics;
 import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.WireFormat;
+import dev.llmpulse.core.internal.ErrorTypes;
+import dev.llmpulse.core.internal.PathFormats;
 import dev.llmpulse.core.health.HealthPolicy;
 import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.pricing.PriceTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLHandshakeException;
 import okhttp3.Call;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -48,6 +45,7 @@ import okhttp3.ResponseBody;
 public final class LlmMetricsInterceptor implements Interceptor {
   private final LlmMetrics metrics;
   private final ProviderNames providers;
+  private final PathFormats paths;
   private final CostModel costModel;
   private final LongSupplier clock;
   private final ValidationMode validation;
@@ -57,6 +55,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
   private LlmMetricsInterceptor(Builder builder) {
     this.metrics = LlmMetrics.forRegistry(builder.registry);
     this.providers = new ProviderNames(new HashMap<>(builder.providers));
+    this.paths = PathFormats.of(builder.paths);
     this.costModel = builder.costModel != null ? builder.costModel : PriceTable.bundled();
     this.clock = builder.clock;
     this.validation = builder.validation;
@@ -84,26 +83,69 @@ public final class LlmMetricsInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
+    RecordedBy recorded = request.tag(RecordedBy.class);
+    if (recorded != null && recorded.includes(metrics)) {
+      return chain.proceed(request); // an LLM Pulse layer nearer the app records this call
+    }
     RequestFacts facts = facts(request);
     LlmCall call = facts == null ? null : start(request, facts);
     if (call == null) return chain.proceed(request);
 
+    Failures failures = new Failures(chain.call(), System.nanoTime());
     Response response;
     try {
-      response = chain.proceed(request);
+      response = chain.proceed(marked(request, recorded));
     } catch (IOException e) {
-      call.onFailure(errorType(chain.call(), e));
+      call.onFailure(failures.errorType(e));
       throw e;
     } catch (RuntimeException | Error e) {
-      call.onFailure("io_error");
+      call.onFailure(ErrorTypes.IO_ERROR);
       throw e;
     }
-    return observe(call, chain.call(), facts, response);
+    return observe(call, failures, facts, response);
   }
 
+  /**
+   * The request with this metric set added to its {@link RecordedBy} tag, so a second LLM Pulse
+   * interceptor on the same registry further down the chain (the same interceptor added twice,
+   * or once more as a network interceptor) passes the call through instead of counting it again.
+   */
+  private Request marked(Request request, RecordedBy recorded) {
+    try {
+      return request.newBuilder().tag(RecordedBy.class, new RecordedBy(metrics, recorded)).build();
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+      return request;
+    }
+  }
+
+  /** The metric sets already recording a call, innermost first. */
+  static final class RecordedBy {
+    private final LlmMetrics metrics;
+    private final RecordedBy outer;
+
+    RecordedBy(LlmMetrics metrics, RecordedBy outer) {
+      this.metrics = metrics;
+      this.outer = outer;
+    }
+
+    boolean includes(LlmMetrics m) {
+      for (RecordedBy r = this; r != null; r = r.outer) {
+        if (r.metrics == m) return true;
+      }
+      return false;
+    }
+  }
+
+  /** What the request says, or null when it is not an LLM API call (left untouched). */
   private RequestFacts facts(Request request) {
     try {
-      return RequestFacts.of(request);
+      if (!"POST".equals(request.method())) return null; // every LLM API call is a POST
+      String path = request.url().encodedPath();
+      WireFormat format = paths.formatOf(path);
+      if (format == null) format = WireFormat.detect(path);
+      if (!format.isParsed()) return null;
+      return RequestFacts.of(request, format);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
@@ -123,14 +165,15 @@ public final class LlmMetricsInterceptor implements Interceptor {
     }
   }
 
-  private Response observe(LlmCall call, Call okCall, RequestFacts facts, Response response)
+  private Response observe(LlmCall call, Failures failures, RequestFacts facts, Response response)
       throws IOException {
     MeteredBody metered;
     try {
       int code = response.code();
       RateLimitSnapshot limits =
           RateLimitSnapshot.parse(response::header, code, System.currentTimeMillis());
-      call.onResponse(code, response.header("Content-Type"), limits);
+      call.onResponse(code, response.header("Content-Type"), response.header("Content-Encoding"),
+          limits);
       ResponseBody body = response.body();
       if (body == null || "HEAD".equals(response.request().method())) {
         call.onNoBody();
@@ -140,7 +183,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
       MeteredBody.EofCheck enforce = validation != ValidationMode.ENFORCE ? null
           : ended -> ended.invalidReason() == null ? null
               : new InvalidLlmResponseException(ended.invalidReason(), host, code);
-      metered = new MeteredBody(body, call, e -> errorType(okCall, e), enforce);
+      metered = new MeteredBody(body, call, failures, enforce);
       if (enforce == null || !facts.format.isParsed() || !response.isSuccessful()
           || call.isStream()) {
         return response.newBuilder().body(metered).build();
@@ -150,14 +193,14 @@ public final class LlmMetricsInterceptor implements Interceptor {
       call.onNoBody();
       return response;
     }
-    return readWholeAndJudge(call, okCall, response, metered);
+    return readWholeAndJudge(call, failures, response, metered);
   }
 
   /**
    * ENFORCE, non-streaming: read the body (up to the cap) before the app does, so an invalid one
    * fails the call itself. Bodies above the cap are passed through and judged at EOF.
    */
-  private Response readWholeAndJudge(LlmCall call, Call okCall, Response response,
+  private Response readWholeAndJudge(LlmCall call, Failures failures, Response response,
       MeteredBody metered) throws IOException {
     okio.BufferedSource original = response.body().source();
     try {
@@ -165,7 +208,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
         return response.newBuilder().body(metered).build(); // too big to hold: judged at EOF
       }
     } catch (IOException e) {
-      call.onFailure(errorType(okCall, e));
+      call.onFailure(failures.errorType(e));
       response.close();
       throw e;
     }
@@ -182,26 +225,47 @@ public final class LlmMetricsInterceptor implements Interceptor {
         .build();
   }
 
-  static String errorType(Call call, IOException e) {
-    if (call != null && call.isCanceled()) return "canceled";
-    if (e instanceof SocketTimeoutException) return "timeout";
-    if (e instanceof InterruptedIOException
-        && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
-      return "timeout"; // OkHttp's call timeout
+  /**
+   * Names the failures of one OkHttp call. OkHttp enforces {@code callTimeout} by canceling the
+   * call: inside the interceptor chain the failure is then a plain "Canceled" (the app later gets
+   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has elapsed
+   * since this interceptor saw it start is a {@code timeout}; only the application's own cancel
+   * is {@code canceled}.
+   */
+  static final class Failures implements MeteredBody.FailureClassifier {
+    /** A cancel this close to the call timeout is the timeout firing. */
+    private static final long TIMEOUT_SLACK_NANOS = 10_000_000L;
+    private final Call call;
+    private final long startNanos;
+
+    Failures(Call call, long startNanos) {
+      this.call = call;
+      this.startNanos = startNanos;
     }
-    if (e instanceof ConnectException || e instanceof UnknownHostException
-        || e instanceof NoRouteToHostException || e instanceof SSLHandshakeException) {
-      return "connect_error";
+
+    @Override
+    public String errorType(IOException e) {
+      boolean canceled = false;
+      try {
+        canceled = call != null && call.isCanceled();
+        if (canceled) {
+          long limit = call.timeout().timeoutNanos();
+          if (limit > 0 && System.nanoTime() - startNanos >= limit - TIMEOUT_SLACK_NANOS) {
+            return ErrorTypes.TIMEOUT;
+          }
+        }
+      } catch (RuntimeException | LinkageError ignored) {
+        // An OkHttp without Call.timeout(): judge from the exception alone.
+      }
+      return ErrorTypes.of(e, canceled);
     }
-    String message = String.valueOf(e.getMessage());
-    if ("Canceled".equals(message) || "canceled".equals(message)) return "canceled";
-    return "io_error";
   }
 
   /** Configures an {@link LlmMetricsInterceptor}; every setting is optional. */
   public static final class Builder {
     private PrometheusRegistry registry = PrometheusRegistry.defaultRegistry;
     private final Map<String, String> providers = new HashMap<>();
+    private final Map<String, WireFormat> paths = new HashMap<>();
     private CostModel costModel;
     private LongSupplier clock = System::nanoTime;
     private ValidationMode validation = ValidationMode.OBSERVE;
@@ -239,11 +303,35 @@ public final class LlmMetricsInterceptor implements Interceptor {
      * gen_ai_provider_name} label, e.g. a gateway or a reseller. Well-known hosts need none.
      */
     public Builder provider(String host, String providerName) {
-      if (host == null || host.isEmpty()) throw new IllegalArgumentException("host is empty");
-      if (providerName == null || providerName.isEmpty()) {
-        throw new IllegalArgumentException("provider name for " + host + " is empty");
+      if (host == null || host.trim().isEmpty()) {
+        throw new IllegalArgumentException("host is blank");
       }
-      providers.put(host.toLowerCase(Locale.ROOT), providerName);
+      if (providerName == null || providerName.trim().isEmpty()) {
+        throw new IllegalArgumentException("provider name for " + host + " is blank");
+      }
+      providers.put(host.trim().toLowerCase(Locale.ROOT), providerName.trim());
+      return this;
+    }
+
+    /**
+     * Records calls to a path the built-in detection does not know, as {@code format}: for a
+     * gateway that renames the API paths. Only POSTs to a known LLM API path are recorded;
+     * every other call of the client ({@code GET /health}, {@code /v1/models}, your own APIs)
+     * passes through untouched. A request path matches when it ends with {@code path} at a
+     * segment boundary ({@code "/llm/chat"} matches {@code /team-a/llm/chat}), ignoring case,
+     * trailing slashes and the query.
+     *
+     * <pre>{@code
+     * builder.apiPath("/gateway/v2/generate", WireFormat.OPENAI_CHAT)
+     * }</pre>
+     */
+    public Builder apiPath(String path, WireFormat format) {
+      if (format == null) throw new NullPointerException("format");
+      if (!format.isParsed()) {
+        throw new IllegalArgumentException("API path " + path + " needs a known wire format, not "
+            + format);
+      }
+      paths.put(PathFormats.normalise(path), format);
       return this;
     }
 

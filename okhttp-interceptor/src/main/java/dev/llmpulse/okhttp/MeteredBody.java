@@ -97,7 +97,7 @@ final class MeteredBody extends ResponseBody {
       if (read > 0 && !call.isEnded()) {
         try {
           sink.copyTo(toScanner, sink.size() - read, read); // hands over segment arrays, no copy
-        } catch (IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException | LinkageError ignored) {
           // Our stream neither throws nor blocks; whatever happens, the app keeps its bytes.
         }
       }

@@ -29,20 +29,30 @@ final class RequestFacts {
     this.stream = stream;
   }
 
-  static RequestFacts of(Request request) {
+  /**
+   * Reads the request of a call already known to be {@code format} (never UNKNOWN). A stream is
+   * asked for by a streaming path, by {@code "stream": true}, or by default where the API streams
+   * unless told not to (Ollama). The model is the body's {@code model}, except where the path
+   * names it ({@code …/models/{model}:method}), and the path's otherwise (Azure deployments).
+   */
+  static RequestFacts of(Request request, WireFormat format) {
     String path = request.url().encodedPath();
-    WireFormat format = WireFormat.detect(path);
     String model = "";
-    boolean stream = WireFormat.isStreamingPath(path);
+    boolean streamingPath = WireFormat.isStreamingPath(path);
+    boolean stream = streamingPath || format.streamsByDefault();
     RequestBody body = request.body();
     if (format.isParsed() && body != null && isReadableJson(body)) {
       String[] found = readModelAndStream(body);
       if (found != null) {
         model = found[0];
-        stream |= "true".equals(found[1]);
+        if ("true".equals(found[1])) stream = true;
+        else if ("false".equals(found[1])) stream = streamingPath;
       }
     }
-    if (model.isEmpty()) model = WireFormat.modelFromPath(path); // Gemini, Azure deployments
+    if (model.isEmpty() || format.modelInPath()) {
+      String fromPath = WireFormat.modelFromPath(path); // Gemini, Vertex AI, Azure deployments
+      if (!fromPath.isEmpty()) model = fromPath;
+    }
     return new RequestFacts(format, model, stream);
   }
 
