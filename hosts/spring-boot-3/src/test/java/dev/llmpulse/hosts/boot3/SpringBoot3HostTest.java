@@ -39,6 +39,11 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @AutoConfigureObservability
 @SpringBootTest(classes = HostApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class SpringBoot3HostTest {
+  /** The Accept header Prometheus 3 sends when it scrapes. */
+  private static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0;"
+      + "escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,"
+      + "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,"
+      + "*/*;q=0.1";
   private static final MockWebServer upstream = new MockWebServer();
 
   @Autowired OkHttpClient llmClient;
@@ -115,6 +120,20 @@ class SpringBoot3HostTest {
     // Micrometer's own metrics are still served from the same registry.
     assertThat(page.samples("jvm_memory_used_bytes")).isNotEmpty();
     assertThat(page.samples("process_uptime_seconds")).isNotEmpty();
+
+    // Prometheus itself asks for OpenMetrics first: the same values, a well-formed page.
+    HttpResponse<String> openMetrics = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+            .header("Accept", PROMETHEUS_ACCEPT).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(openMetrics.statusCode()).isEqualTo(200);
+    assertThat(openMetrics.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/openmetrics-text"));
+    assertThat(openMetrics.body()).endsWith("# EOF\n");
+    ScrapedPage open = ScrapedPage.of(openMetrics.body());
+    assertThat(open.sum("gen_ai_client_instrumentation_errors_total")).isZero();
+    assertThat(open.sum(tokens, "gen_ai_request_model", haiku, "gen_ai_token_type", "output"))
+        .isEqualTo(171);
   }
 
   @Test
