@@ -79,8 +79,8 @@ public final class LlmCall {
     }
     if (observer != null) {
       try {
-        metrics.reached(Stage.START_OBSERVER);
         observer.callStarted(this);
+        metrics.reached(Stage.START_OBSERVER); // as if the observer threw after its work
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }
@@ -368,12 +368,15 @@ public final class LlmCall {
       errorType = "";
     }
     GaugeDataPoint point = inFlight;
-    if (point != null) {
+    // The gauge went up at the start, so it can go down: a transient failure here gets a second
+    // try, or the call would look in flight forever.
+    for (int attempt = 0; point != null && attempt < 2; attempt++) {
       try {
         metrics.reached(Stage.END_IN_FLIGHT);
         point.dec();
+        point = null;
       } catch (RuntimeException | LinkageError e) {
-        metrics.internalError(e);
+        if (attempt == 0) metrics.internalError(e);
       }
     }
     notifyEnded(errorType, durationNanos);
@@ -463,9 +466,9 @@ public final class LlmCall {
   private void notifyEnded(String errorType, long durationNanos) {
     if (observer == null) return;
     try {
-      metrics.reached(Stage.END_OBSERVER);
       long ttfc = firstContentNanos >= 0 ? firstContentNanos - startNanos : -1;
       observer.callEnded(this, errorType, durationNanos, ttfc);
+      metrics.reached(Stage.END_OBSERVER); // as if the observer threw after its work
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
