@@ -1,16 +1,10 @@
 package dev.llmpulse.pricing;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,61 +39,45 @@ final class JsonTableReader {
 
   private JsonTableReader() {}
 
-  static ObjectMapper strictMapper() {
-    ObjectMapper mapper = new ObjectMapper();
-    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    return mapper;
-  }
-
-  static JsonNode readTree(InputStream in, String what) {
-    if (in == null) throw new IllegalArgumentException(what + ": input stream is null");
-    try {
-      JsonNode root = strictMapper().readTree(in);
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException(what + ": expected a JSON object at the top level");
-      }
-      return root;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(what + " is not valid JSON: " + e.getOriginalMessage()
-          + " at line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(what + ": could not be read", e);
-    }
-  }
-
   /** Parsed entries, keyed by lower-case model name (aliases included). */
   static Map<String, ModelPrice> read(InputStream in, PriceTable.ImportReport.Counter report) {
-    JsonNode root = readTree(in, "price table");
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
+    Map<String, Object> root = JsonTree.readObject(in, "price table");
+    for (String f : root.keySet()) {
       if (!TOP_FIELDS.contains(f)) {
         throw new IllegalArgumentException("price table: unknown top-level field \"" + f + "\"");
       }
     }
-    JsonNode format = root.get("format");
-    if (format != null && !FORMAT.equals(format.asText())) {
+    Object format = root.get("format");
+    if (format != null && !FORMAT.equals(format)) {
       throw new IllegalArgumentException("price table: format must be \"" + FORMAT + "\", was "
-          + format);
+          + JsonTree.toJson(format));
     }
     String defaultCurrency = textOrNull(root, "currency", null, "currency");
     String defaultDate = textOrNull(root, "date", null, "date");
-    JsonNode models = root.get("models");
-    if (models == null || !models.isObject()) {
+    Map<String, Object> models = JsonTree.object(root.get("models"));
+    if (models == null) {
       throw new IllegalArgumentException("price table: \"models\" must be an object of entries");
     }
     Map<String, ModelPrice> out = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : models.properties()) {
+    for (Map.Entry<String, Object> e : models.entrySet()) {
       String name = e.getKey();
-      ModelPrice price = entry(name, e.getValue(), defaultCurrency, defaultDate);
+      Map<String, Object> node = JsonTree.object(e.getValue());
+      if (node == null) {
+        throw new IllegalArgumentException("price table entry \"" + name
+            + "\": must be an object, was " + JsonTree.kind(e.getValue()));
+      }
+      ModelPrice price = entry(name, node, defaultCurrency, defaultDate);
       put(out, name, name, price);
-      JsonNode aliases = e.getValue().get("aliases");
-      if (aliases != null) {
-        if (!aliases.isArray()) throw fieldError(name, "aliases", "must be an array of names");
-        for (JsonNode a : aliases) {
-          if (!a.isTextual() || a.asText().trim().isEmpty()) {
-            throw fieldError(name, "aliases", "must hold non-empty names, found " + a);
+      Object aliasesValue = node.get("aliases");
+      if (aliasesValue != null) {
+        List<Object> aliases = JsonTree.array(aliasesValue);
+        if (aliases == null) throw fieldError(name, "aliases", "must be an array of names");
+        for (Object a : aliases) {
+          if (!(a instanceof String) || ((String) a).trim().isEmpty()) {
+            throw fieldError(name, "aliases", "must hold non-empty names, found "
+                + JsonTree.toJson(a));
           }
-          put(out, name, a.asText(), price);
+          put(out, name, (String) a, price);
         }
       }
       report.loaded++;
@@ -117,14 +95,9 @@ final class JsonTableReader {
     }
   }
 
-  private static ModelPrice entry(String name, JsonNode node, String defaultCurrency,
+  private static ModelPrice entry(String name, Map<String, Object> node, String defaultCurrency,
       String defaultDate) {
-    if (!node.isObject()) {
-      throw new IllegalArgumentException("price table entry \"" + name
-          + "\": must be an object, was " + node.getNodeType());
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
+    for (String f : node.keySet()) {
       if (!ENTRY_FIELDS.contains(f)) throw fieldError(name, f, "is not a known field");
     }
     ModelPrice.Builder b = ModelPrice.builder();
@@ -138,28 +111,28 @@ final class JsonTableReader {
     } catch (IllegalArgumentException ex) {
       throw fieldError(name, "currency", ex.getMessage());
     }
-    if (!node.has("input")) throw fieldError(name, "input", "is missing");
-    if (!node.has("output")) throw fieldError(name, "output", "is missing");
+    if (!node.containsKey("input")) throw fieldError(name, "input", "is missing");
+    if (!node.containsKey("output")) throw fieldError(name, "output", "is missing");
     rates(b, node, name, "");
-    JsonNode tiers = node.get("long_context");
-    if (tiers != null) {
-      if (!tiers.isArray()) throw fieldError(name, "long_context", "must be an array of tiers");
+    Object tiersValue = node.get("long_context");
+    if (tiersValue != null) {
+      List<Object> tiers = JsonTree.array(tiersValue);
+      if (tiers == null) throw fieldError(name, "long_context", "must be an array of tiers");
       int i = 0;
-      for (JsonNode t : tiers) {
+      for (Object tier : tiers) {
         String where = "long_context[" + i++ + "]";
-        if (!t.isObject()) throw fieldError(name, where, "must be an object");
-        for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
-          String f = it.next();
+        Map<String, Object> t = JsonTree.object(tier);
+        if (t == null) throw fieldError(name, where, "must be an object");
+        for (String f : t.keySet()) {
           if (!TIER_FIELDS.contains(f)) throw fieldError(name, where + "." + f, "is not a known field");
         }
-        JsonNode above = t.get("above_input_tokens");
-        if (above == null || !above.canConvertToLong() || !above.isIntegralNumber()
-            || above.asLong() <= 0) {
+        Object above = t.get("above_input_tokens");
+        if (!(above instanceof Long) || (Long) above <= 0) { // a whole number within long range
           throw fieldError(name, where + ".above_input_tokens", "must be a whole number > 0, was "
-              + above);
+              + JsonTree.toJson(above));
         }
         try {
-          b.longContextAbove(above.asLong());
+          b.longContextAbove((Long) above);
         } catch (IllegalArgumentException ex) {
           throw fieldError(name, where + ".above_input_tokens", ex.getMessage());
         }
@@ -179,24 +152,29 @@ final class JsonTableReader {
     }
   }
 
-  private static void rates(ModelPrice.Builder b, JsonNode node, String name, String prefix) {
+  private static void rates(ModelPrice.Builder b, Map<String, Object> node, String name,
+      String prefix) {
     for (int i = 0; i < Rates.COUNT; i++) {
       String f = Rates.JSON_NAMES[i];
-      JsonNode v = node.get(f);
+      Object v = node.get(f);
       if (v == null) continue;
-      double d = v.isNumber() ? v.asDouble() : Double.NaN;
-      if (!v.isNumber() || !(d >= 0) || Double.isInfinite(d)) {
-        throw fieldError(name, prefix + f, "must be a price >= 0 per 1M tokens, was " + v);
+      double d = v instanceof Number ? ((Number) v).doubleValue() : Double.NaN;
+      if (!(d >= 0) || Double.isInfinite(d)) {
+        throw fieldError(name, prefix + f, "must be a price >= 0 per 1M tokens, was "
+            + JsonTree.toJson(v));
       }
       b.set(i, d / 1e6);
     }
   }
 
-  private static String textOrNull(JsonNode node, String field, String entry, String label) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) return null;
-    if (!v.isTextual()) throw fieldError(entry, label, "must be a string, was " + v);
-    return v.asText();
+  private static String textOrNull(Map<String, Object> node, String field, String entry,
+      String label) {
+    Object v = node.get(field);
+    if (v == null || v == JsonTree.NULL) return null;
+    if (!(v instanceof String)) {
+      throw fieldError(entry, label, "must be a string, was " + JsonTree.toJson(v));
+    }
+    return (String) v;
   }
 
   private static IllegalArgumentException fieldError(String entry, String field, String problem) {

@@ -1,9 +1,9 @@
 package dev.llmpulse.pricing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,24 +49,24 @@ final class LiteLlmImporter {
   private LiteLlmImporter() {}
 
   static Map<String, ModelPrice> read(InputStream in, PriceTable.ImportReport.Counter report) {
-    JsonNode root = JsonTableReader.readTree(in, "LiteLLM price table");
+    Map<String, Object> root = JsonTree.readObject(in, "LiteLLM price table");
     Map<String, ModelPrice> out = new LinkedHashMap<>();
     Set<String> conflicting = new HashSet<>();
-    for (Map.Entry<String, JsonNode> e : root.properties()) {
+    for (Map.Entry<String, Object> e : root.entrySet()) {
       String name = e.getKey();
-      JsonNode node = e.getValue();
       if (name.equals("sample_spec")) {
         report.skip(SKIP_NOT_A_MODEL);
         continue;
       }
-      if (!node.isObject()) {
+      Map<String, Object> node = JsonTree.object(e.getValue());
+      if (node == null) {
         throw new IllegalArgumentException("LiteLLM price table entry \"" + name
-            + "\": must be an object, was " + node.getNodeType());
+            + "\": must be an object, was " + JsonTree.kind(e.getValue()));
       }
       String reason;
       ModelPrice.Builder b = ModelPrice.builder().currency("USD");
-      JsonNode tiered = node.get("tiered_pricing");
-      if (node.has("input_cost_per_token")) {
+      Object tiered = node.get("tiered_pricing");
+      if (node.containsKey("input_cost_per_token")) {
         reason = flat(b, node, name);
       } else if (tiered != null) {
         reason = tiered(b, tiered, name);
@@ -77,10 +77,10 @@ final class LiteLlmImporter {
         report.skip(reason);
         continue;
       }
-      JsonNode source = node.get("source");
-      b.source(source != null && source.isTextual() ? source.asText() : SOURCE);
-      JsonNode provider = node.get("litellm_provider");
-      if (provider != null && provider.isTextual()) b.provider(provider.asText());
+      Object source = node.get("source");
+      b.source(source instanceof String ? (String) source : SOURCE);
+      Object provider = node.get("litellm_provider");
+      if (provider instanceof String) b.provider((String) provider);
       ModelPrice price;
       try {
         price = b.build();
@@ -114,11 +114,11 @@ final class LiteLlmImporter {
   }
 
   /** Flat per-token fields plus {@code _above_<N>k_tokens} tiers; null when loadable. */
-  private static String flat(ModelPrice.Builder b, JsonNode node, String name) {
-    boolean embedding = "embedding".equals(node.path("mode").asText());
+  private static String flat(ModelPrice.Builder b, Map<String, Object> node, String name) {
+    boolean embedding = "embedding".equals(node.get("mode"));
     TreeMap<Long, double[]> tiers = new TreeMap<>();
     double[] base = nanRates();
-    for (Map.Entry<String, JsonNode> f : node.properties()) {
+    for (Map.Entry<String, Object> f : node.entrySet()) {
       String field = f.getKey();
       for (int i = 0; i < FIELDS.length; i++) {
         if (!field.startsWith(FIELDS[i])) continue;
@@ -148,28 +148,31 @@ final class LiteLlmImporter {
   }
 
   /** LiteLLM's {@code tiered_pricing}: ranges of prompt size, the first starting at 0. */
-  private static String tiered(ModelPrice.Builder b, JsonNode tiered, String name) {
-    if (!tiered.isArray() || tiered.size() == 0) return SKIP_UNSUPPORTED_TIERS;
+  private static String tiered(ModelPrice.Builder b, Object tieredValue, String name) {
+    List<Object> tiered = JsonTree.array(tieredValue);
+    if (tiered == null || tiered.isEmpty()) return SKIP_UNSUPPORTED_TIERS;
     List<double[]> rates = new ArrayList<>();
     List<Long> starts = new ArrayList<>();
     double previousEnd = 0;
     boolean anyTokenPrice = false;
-    for (JsonNode t : tiered) {
-      JsonNode range = t.get("range");
-      if (t.has("input_cost_per_token")) anyTokenPrice = true;
-      if (range == null || !range.isArray() || range.size() != 2 || !range.get(0).isNumber()
-          || !range.get(1).isNumber() || !t.has("input_cost_per_token")
-          || !t.has("output_cost_per_token")) {
+    for (Object tier : tiered) {
+      Map<String, Object> t = JsonTree.object(tier);
+      if (t == null) t = Collections.emptyMap(); // holds neither a range nor a price
+      List<Object> range = JsonTree.array(t.get("range"));
+      if (t.containsKey("input_cost_per_token")) anyTokenPrice = true;
+      if (range == null || range.size() != 2 || !(range.get(0) instanceof Number)
+          || !(range.get(1) instanceof Number) || !t.containsKey("input_cost_per_token")
+          || !t.containsKey("output_cost_per_token")) {
         return anyTokenPrice ? SKIP_UNSUPPORTED_TIERS : SKIP_NO_TOKEN_PRICE;
       }
-      double start = range.get(0).asDouble();
-      double end = range.get(1).asDouble();
+      double start = ((Number) range.get(0)).doubleValue();
+      double end = ((Number) range.get(1)).doubleValue();
       if (start != previousEnd || end <= start || start != Math.rint(start)) {
         return SKIP_UNSUPPORTED_TIERS;
       }
       previousEnd = end;
       double[] r = nanRates();
-      for (Map.Entry<String, JsonNode> f : t.properties()) {
+      for (Map.Entry<String, Object> f : t.entrySet()) {
         for (int i = 0; i < FIELDS.length; i++) {
           if (f.getKey().equals(FIELDS[i])) {
             r[FIELD_INDEX[i]] = perToken(f.getValue(), name, "tiered_pricing." + f.getKey());
@@ -207,11 +210,11 @@ final class LiteLlmImporter {
     return k > 0 ? k * 1000 : -1;
   }
 
-  private static double perToken(JsonNode v, String name, String field) {
-    double d = v.isNumber() ? v.asDouble() : Double.NaN;
-    if (!v.isNumber() || !(d >= 0) || Double.isInfinite(d)) {
+  private static double perToken(Object v, String name, String field) {
+    double d = v instanceof Number ? ((Number) v).doubleValue() : Double.NaN;
+    if (!(d >= 0) || Double.isInfinite(d)) {
       throw new IllegalArgumentException("LiteLLM price table entry \"" + name + "\": field \""
-          + field + "\" must be a price >= 0 per token, was " + v);
+          + field + "\" must be a price >= 0 per token, was " + JsonTree.toJson(v));
     }
     return d;
   }
