@@ -257,13 +257,20 @@ public final class DemoBot implements Closeable {
   String banner() {
     String target = upstream == null ? options.baseUrl + " (model " + options.model + ")"
         : "embedded fake upstream, scenario " + options.scenario.label();
+    String base = "http://" + options.bind + ":" + metricsPort();
+    StringBuilder scenarios = new StringBuilder();
+    for (Scenario s : Scenario.values()) {
+      scenarios.append(scenarios.length() == 0 ? "" : " | ").append(s.label());
+    }
     return String.join("\n",
         "LLM Pulse demo bot: " + options.rate + " customers/s against " + target,
-        "  metrics:  http://" + options.bind + ":" + metricsPort() + "/metrics",
-        "  switch:   type normal | incident | ghost | outage + Enter, or",
-        "            curl -X POST http://" + options.bind + ":" + metricsPort()
-            + "/scenario/incident",
-        "  status:   type status + Enter; Ctrl-C stops");
+        "  metrics:  " + base + "/metrics",
+        "  commands (type one + Enter):",
+        upstream == null ? "    (scenarios need the embedded fake upstream)"
+            : "    " + scenarios + "\n             switch the scenario (or curl -X POST " + base
+                + "/scenario/incident)",
+        "    status   calls so far and how they ended",
+        "    quit     stop the demo (Ctrl-C too)");
   }
 
   @Override
