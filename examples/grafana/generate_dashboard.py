@@ -43,7 +43,14 @@ panel("Upstream state", [
 panel("Upstream error ratio and 429 ratio", [
     ("llm:upstream_errors:ratio_rate30s", "errors {{server_address}}"),
     ("llm:rate_limited:ratio_rate5m", "429 {{gen_ai_request_model}}")], unit="percentunit",
-    desc="Errors: 5xx, timeout, connect and I/O errors (LlmUpstreamDown above 50 %). 429: LlmRateLimited above 5 %.")
+    desc="Errors: 5xx, timeout, connect and I/O errors (LlmUpstreamDown above 10 % with 5 failures in a scrape). 429: LlmRateLimited above 5 %.")
+panel("Stalled calls per minute", [
+    ("sum by (gen_ai_provider_name, server_address) (increase(gen_ai_client_requests_stalled_total[1m]))", "stalled {{server_address}}")],
+    desc="Calls past the stall threshold (10 s) that no later call overtook by coming back fast: a hang or a latency jump, counted at scrape time or at their end, so a closed pool's in-phase slow calls are never missed. LlmCallsStalled pages on any; one long answer among fast ones is never counted.")
+panel("SLO burn rate (1 h)", [
+    ("llm:slo_availability:error_ratio_rate1h / on() group_left() (1 - llm:slo_availability:objective)", "availability {{server_address}} {{gen_ai_request_model}}"),
+    ("llm:slo_latency:slow_ratio_rate1h / on() group_left() (1 - llm:slo_latency:objective)", "latency {{server_address}} {{gen_ai_request_model}}")],
+    desc="How fast each SLO's monthly error budget burns over the last hour (1 = exactly in 30 days). The burn-rate alerts page at 14.4 (1h and 5m) and 6 (6h and 30m); the targets are the llm:slo_*:objective rules.")
 panel("Probes", [
     ("min by (gen_ai_provider_name, gen_ai_request_model) (gen_ai_client_probe_success)", "success {{gen_ai_request_model}}"),
     ("sum by (result) (rate(gen_ai_client_probes_total[5m]))", "{{result}}/s")],

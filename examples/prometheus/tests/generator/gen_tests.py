@@ -43,8 +43,8 @@ def alert(t, name, fires, labels=None):
 def test(name, series_list, alerts, interval="15s"):
     return {"name": name, "interval": interval, "input_series": series_list, "alert_rule_test": alerts}
 
-def write(fname, tests):
-    doc = {"rule_files": ["../llm-pulse-rules.yml"], "evaluation_interval": "15s", "tests": tests}
+def write(fname, tests, evaluation_interval="15s"):
+    doc = {"rule_files": ["../llm-pulse-rules.yml"], "evaluation_interval": evaluation_interval, "tests": tests}
     with open(os.path.join(OUT, fname), "w") as f:
         f.write("# promtool test rules examples/prometheus/tests/%s  (generated cases, see README)\n" % fname)
         yaml.safe_dump(doc, f, sort_keys=False, width=200)
@@ -106,8 +106,16 @@ write("upstream.yml", [
          [counts("a", "", [20] * N), counts("a", "503", [0] * 12 + [10] * (N - 12))],
          [alert("2m45s", "LlmUpstreamDown", False), alert("3m30s", "LlmUpstreamDown", True, down_labels)]),
     test("a tenth of the calls failing is not down",
-         [counts("a", "", [20] * N), counts("a", "503", [0] * 12 + [2] * (N - 12))],
+         [counts("a", "", [45] * N), counts("a", "503", [0] * 12 + [5] * (N - 12))],
          [alert("4m", "LlmUpstreamDown", False)]),
+    # promtool evaluates exactly at the scrapes, so its 30 s window holds two intervals (a real
+    # Prometheus evaluates between scrapes and holds one): the first outage scrape is diluted twice.
+    test("the first scrape of an outage (4 s of 503s at 3 calls/s) fires",
+         [counts("a", "", [45] * 8 + [33] + [0] * (N - 9)), counts("a", "503", [0] * 8 + [12] + [45] * (N - 9))],
+         [alert("1m45s", "LlmUpstreamDown", False), alert("2m", "LlmUpstreamDown", True, down_labels)]),
+    test("four failures in a scrape interval are not down, even when nothing else is called",
+         [counts("a", "", [0] * N), counts("a", "503", [0] * 8 + [4] + [0] * (N - 9))],
+         [alert("2m", "LlmUpstreamDown", False)]),
     test("two failures in 30 s of quiet traffic are not down",
          [counts("a", "", [1 if i % 4 == 0 else 0 for i in range(N)]), counts("a", "connect_error", [0] * 12 + [1] * (N - 12))],
          [alert("4m", "LlmUpstreamDown", False)]),
@@ -123,13 +131,18 @@ write("upstream.yml", [
     test("one instance of three rates it down",
          state("a", [True] * N) + state("b", [False] * N) + state("c", [False] * N),
          [alert("3m", "LlmUpstreamStateDown", False)]),
-    test("a call hangs for 15 s",
-         [gauge("gen_ai_client_oldest_in_flight_seconds", dict(UP, instance="a"), [0.3] * 4 + [3 + 15 * i for i in range(N - 4)]),
-          gauge("gen_ai_client_oldest_in_flight_seconds", dict(UP, instance="b"), [0.4] * N)],
-         [alert("1m", "LlmCallsStalled", False), alert("1m30s", "LlmCallsStalled", True, dict(UP, severity="page"))]),
-    test("normal answers take under a second",
-         [gauge("gen_ai_client_oldest_in_flight_seconds", dict(UP, instance="a"), [0.3, 0.8, 0.2, 0.6] * 8)],
-         [alert("5m", "LlmCallsStalled", False)]),
+    test("calls stall on one instance of two (a hang, or a closed pool's in-phase slow calls)",
+         [series("gen_ai_client_requests_stalled_total", dict(UP, instance="a"), [0] * 6 + [8, 0, 8, 0, 8] + [0] * (N - 11)),
+          series("gen_ai_client_requests_stalled_total", dict(UP, instance="b"), [0] * N)],
+         [alert("1m15s", "LlmCallsStalled", False), alert("1m30s", "LlmCallsStalled", True, dict(UP, severity="page")),
+          alert("3m", "LlmCallsStalled", True, dict(UP, severity="page")), alert("4m30s", "LlmCallsStalled", False)]),
+    test("one stalled call pages for a minute",
+         [series("gen_ai_client_requests_stalled_total", dict(UP, instance="a"), [0] * 6 + [1] + [0] * (N - 7))],
+         [alert("1m30s", "LlmCallsStalled", True, dict(UP, severity="page")), alert("2m45s", "LlmCallsStalled", False)]),
+    test("a 60 s answer overtaken by fast ones: old, but not stalled",
+         [gauge("gen_ai_client_oldest_in_flight_seconds", dict(UP, instance="a"), [0.3] * 4 + [3 + 15 * i for i in range(4)] + [0.3] * (N - 8)),
+          series("gen_ai_client_requests_stalled_total", dict(UP, instance="a"), [0] * N)],
+         [alert("1m30s", "LlmCallsStalled", False), alert("2m", "LlmCallsStalled", False)]),
     test("the OkHttp queue piles up on two instances",
          [gauge("gen_ai_client_dispatcher_queued_calls", dict(client="support-bot", instance="a"), [0] * 4 + [30] * (N - 4)),
           gauge("gen_ai_client_dispatcher_queued_calls", dict(client="support-bot", instance="b"), [0] * 4 + [30] * (N - 4))],
@@ -193,4 +206,101 @@ write("ghost_cost.yml", [
     test("every model priced",
          [series("gen_ai_client_unpriced_operations_total", dict(BASE, instance="a"), [0] * N)],
          [alert("5m", "LlmUnpricedCalls", False)]),
+])
+
+# ---------------------------------------------------------------- SLO burn rates (1 m steps)
+def slo_counts(inst, ok, bad, slow=None, error_type="503"):
+    """per-minute increments: ok successful calls (slow of them above 10.24 s), bad failures"""
+    slow = slow or [0] * len(ok)
+    lab = dict(BASE, instance=inst)
+    out = [series("gen_ai_client_operation_duration_seconds_count", dict(lab, error_type=""), ok),
+           series("gen_ai_client_operation_duration_seconds_bucket", dict(lab, error_type="", le="10.24"), [o - w for o, w in zip(ok, slow)]),
+           series("gen_ai_client_operation_duration_seconds_count", dict(lab, error_type=error_type), bad)]
+    return out
+H = 60
+def minutes(*parts):
+    out = []
+    for n, v in parts: out += [v] * n
+    return out
+avail = dict(UPM, severity="page", slo="availability")
+lat = dict(UPM, severity="page", slo="latency")
+write("slo.yml", [
+    test("availability 1h/5m: every call fails after an hour of clean traffic",
+         slo_counts("a", minutes((H, 100), (30, 0)), minutes((H, 0), (30, 100))),
+         [alert("1h3m", "LlmAvailabilityBudgetBurnFast", False),
+          alert("1h6m", "LlmAvailabilityBudgetBurnFast", True, dict(avail, window="1h/5m"))], interval="1m"),
+    test("availability 1h/5m: a 2 minute outage spends 3 % of the hour, under 14.4 x 0.5 %",
+         slo_counts("a", minutes((H, 100), (2, 0), (30, 100)), minutes((H, 0), (2, 100), (30, 0))),
+         [alert("1h2m", "LlmAvailabilityBudgetBurnFast", False), alert("1h10m", "LlmAvailabilityBudgetBurnFast", False)], interval="1m"),
+    test("availability 1h/5m: the alert stops 5 minutes after the burn stops, though the hour is still bad",
+         slo_counts("a", minutes((H, 100), (20, 0), (20, 100)), minutes((H, 0), (20, 100), (20, 0))),
+         [alert("1h19m", "LlmAvailabilityBudgetBurnFast", True, dict(avail, window="1h/5m")),
+          alert("1h27m", "LlmAvailabilityBudgetBurnFast", False)], interval="1m"),
+    test("availability 6h/30m: 4 % of the calls fail for 7 hours (6x: 3 %, under the 1h/5m threshold)",
+         slo_counts("a", minutes((420, 96)), minutes((420, 4))),
+         [alert("7h", "LlmAvailabilityBudgetBurnSlow", True, dict(avail, window="6h/30m")),
+          alert("7h", "LlmAvailabilityBudgetBurnFast", False)], interval="1m"),
+    test("availability 6h/30m: 2 % of the calls fail for 7 hours, under 6 x 0.5 %",
+         slo_counts("a", minutes((420, 98)), minutes((420, 2))),
+         [alert("7h", "LlmAvailabilityBudgetBurnSlow", False)], interval="1m"),
+    test("availability 6h/30m: 429s and broken answers spend the budget; canceled calls do not count",
+         slo_counts("a", minutes((420, 90)), minutes((420, 2)), error_type="429")
+         + [counts("a", "invalid_response", minutes((420, 2))), counts("a", "canceled", minutes((420, 50)))],
+         [alert("7h", "LlmAvailabilityBudgetBurnSlow", True, dict(avail, window="6h/30m"))], interval="1m"),
+    test("latency 1h/5m: every answer takes 15 s after an hour of fast ones",
+         slo_counts("a", minutes((H, 100), (30, 100)), minutes((90, 0)), slow=minutes((H, 0), (30, 100))),
+         [alert("1h1m", "LlmLatencyBudgetBurnFast", False),
+          alert("1h12m", "LlmLatencyBudgetBurnFast", True, dict(lat, window="1h/5m"))], interval="1m"),
+    test("latency 1h/5m: 5 % slow answers are within 14.4 x 1 %",
+         slo_counts("a", minutes((90, 100)), minutes((90, 0)), slow=minutes((90, 5))),
+         [alert("1h30m", "LlmLatencyBudgetBurnFast", False)], interval="1m"),
+    test("latency 6h/30m: 8 % slow answers for 7 hours (6x: 6 %)",
+         slo_counts("a", minutes((420, 100)), minutes((420, 0)), slow=minutes((420, 8))),
+         [alert("7h", "LlmLatencyBudgetBurnSlow", True, dict(lat, window="6h/30m")),
+          alert("7h", "LlmLatencyBudgetBurnFast", False)], interval="1m"),
+    test("latency 6h/30m: the alert stops 30 minutes after the slow answers stop",
+         slo_counts("a", minutes((420, 100)), minutes((420, 0)), slow=minutes((360, 8), (60, 0))),
+         [alert("6h", "LlmLatencyBudgetBurnSlow", True, dict(lat, window="6h/30m")),
+          alert("6h35m", "LlmLatencyBudgetBurnSlow", False)], interval="1m"),
+], evaluation_interval="1m")
+
+# ---------------------------------------------------------------- ten minutes of normal traffic
+import random
+rnd = random.Random(15)
+STEPS = 41  # 0..10 m at 15 s
+ALL_ALERTS = ["LlmLatencyP95High", "LlmTimeToFirstChunkSlow", "LlmUpstreamDown", "LlmUpstreamProbeFailing",
+              "LlmUpstreamStateDown", "LlmCallsStalled", "LlmQueuePileUp", "LlmRateLimited", "LlmRateLimitHeadroomLow",
+              "LlmGhostSuccesses", "LlmCostBurnAboveDailyBudget", "LlmUnpricedCalls",
+              "LlmAvailabilityBudgetBurnFast", "LlmAvailabilityBudgetBurnSlow", "LlmLatencyBudgetBurnFast", "LlmLatencyBudgetBurnSlow"]
+def poisson(lam):
+    # Knuth; lam is small here
+    import math
+    L, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rnd.random()
+        if p <= L: return k
+        k += 1
+normal = []
+for inst in ("a", "b", "c"):
+    lab = dict(BASE, instance=inst)
+    ok, err, long_ = [], [], []
+    for i in range(STEPS):
+        calls = poisson(15) + (30 if inst == "a" and i % 8 == 4 else 0)  # 3 calls/s fleet-wide + a burst of 30 every 2 minutes
+        e = sum(1 for _ in range(calls) if rnd.random() < 0.01)           # 1 % of the calls fail with 503
+        ok.append(calls - e); err.append(e)
+        long_.append(1 if inst == "b" and i == 20 else 0)                 # one 60 s answer ends at 5 m
+    for le, with_long in (("0.32", False), ("5.12", False), ("10.24", False), ("20.48", False), ("81.92", True), ("+Inf", True)):
+        normal.append(series("gen_ai_client_operation_duration_seconds_bucket", dict(lab, error_type="", le=le),
+                             [o - l + (l if with_long else 0) for o, l in zip(ok, long_)]))
+    normal.append(series("gen_ai_client_operation_duration_seconds_count", dict(lab, error_type=""), ok))
+    normal.append(series("gen_ai_client_operation_duration_seconds_count", dict(lab, error_type="503"), err))
+    normal.append(series("gen_ai_client_requests_stalled_total", dict(UP, instance=inst), [0] * STEPS))
+    oldest = [round(0.1 + 0.5 * rnd.random(), 2) for _ in range(STEPS)]
+    if inst == "b":
+        for k in range(4): oldest[16 + k] = 3 + 15 * k                   # the 60 s answer, in flight from 4 m to 5 m
+    normal.append(gauge("gen_ai_client_oldest_in_flight_seconds", dict(UP, instance=inst), oldest))
+    normal.append(gauge("gen_ai_client_requests_in_flight", dict(BASE, instance=inst), [1 + (5 if inst == "a" and i % 8 == 4 else 0) for i in range(STEPS)]))
+write("normal_traffic.yml", [
+    test("ten minutes of normal traffic on three instances: 3 calls/s, a burst of 30 every 2 minutes, 1 % 503s, one 60 s answer",
+         normal, [alert("%dm" % m, a, False) for m in range(1, 11) for a in ALL_ALERTS]),
 ])

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An embedded stand-in for api.openai.com and api.anthropic.com on 127.0.0.1: it replays the
@@ -58,6 +59,8 @@ public final class FakeUpstream implements Closeable {
   private final Window anthropicWindow = new Window();
   private volatile Scenario scenario;
   private volatile long scenarioSinceNanos;
+  private final AtomicLong nextAnswerMillis = new AtomicLong(-1);
+  private volatile boolean closed;
 
   /**
    * @param scenario the scenario to start with
@@ -96,6 +99,14 @@ public final class FakeUpstream implements Closeable {
     scenario = next;
   }
 
+  /**
+   * Makes the next request (only that one) take {@code seconds} before its answer, whatever
+   * the scenario: one long answer among normal ones.
+   */
+  public void delayNextAnswer(double seconds) {
+    nextAnswerMillis.set((long) (seconds * 1000));
+  }
+
   /** The scenario and, for the incident, its phase: {@code incident/slow}, {@code incident/429}. */
   public String phase() {
     Scenario s = scenario;
@@ -109,6 +120,7 @@ public final class FakeUpstream implements Closeable {
 
   @Override
   public void close() {
+    closed = true;
     server.stop(0);
     executor.shutdownNow();
   }
@@ -129,14 +141,25 @@ public final class FakeUpstream implements Closeable {
       boolean stream = body.replace(" ", "").contains("\"stream\":true");
       Answer answer = Answer.random(anthropic);
       Scenario s = scenario;
-      boolean slow = s == Scenario.INCIDENT && inSlowPhase();
+      if (s == Scenario.HANG) {
+        hang();
+        return;
+      }
+      boolean slow = s == Scenario.SLOW || s == Scenario.INCIDENT && inSlowPhase();
       boolean limited = s == Scenario.INCIDENT && !slow;
       Window window = anthropic ? anthropicWindow : openAiWindow;
       window.add(answer.input + answer.cacheRead + answer.cacheCreation, answer.output);
       rateLimitHeaders(exchange, anthropic, window, limited);
 
-      double firstByteSeconds = slow ? 15 + jitter(1.0) : 0.12 + lognormal(0.08);
+      long delayed = nextAnswerMillis.getAndSet(-1);
+      double firstByteSeconds = delayed >= 0 ? delayed / 1000.0
+          : slow ? 15 + jitter(1.0) : 0.12 + lognormal(0.08);
       sleep(firstByteSeconds);
+      if (s == Scenario.UNAVAILABLE) {
+        send(exchange, 503, "application/json", "{\"error\":{\"message\":\"The server is "
+            + "overloaded or not ready yet.\",\"type\":\"server_error\"}}");
+        return;
+      }
       if (limited) {
         exchange.getResponseHeaders().add("retry-after", Long.toString(retryAfterSeconds));
         String error = templates.get(anthropic ? "anthropic-429.json" : "openai-429.json")
@@ -256,6 +279,14 @@ public final class FakeUpstream implements Closeable {
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
+    }
+  }
+
+  /** Holds the request open without a byte of answer until the client gives up or we close. */
+  private void hang() {
+    long until = System.nanoTime() + 600_000_000_000L;
+    while (!closed && System.nanoTime() < until && !Thread.currentThread().isInterrupted()) {
+      sleep(0.5);
     }
   }
 
