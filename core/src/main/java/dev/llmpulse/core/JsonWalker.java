@@ -5,14 +5,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * Walks the tokens of one JSON document (or a root array of chunks) and tells {@link
- * ResponseFields} where each value sits, as the list of object keys that enclose it (array levels
+ * Walks the tokens of one JSON document (or a root array of chunks) and tells the {@link
+ * FormatReader} where each value sits, as the list of object keys that enclose it (array levels
  * carry no key). Holds O(depth) state, capped: nothing of the document is kept.
  */
 final class JsonWalker {
   private static final int MAX_DEPTH = 64;
 
-  private final ResponseFields fields;
+  private final FormatReader fields;
   // Grown on demand up to MAX_DEPTH: LLM answers nest about six levels deep.
   private String[] keys = new String[8];
   private boolean[] pushed = new boolean[8];
@@ -24,7 +24,7 @@ final class JsonWalker {
   private boolean rootStarted;
   private boolean rootComplete;
 
-  JsonWalker(ResponseFields fields) {
+  JsonWalker(FormatReader fields) {
     this.fields = fields;
   }
 
@@ -84,7 +84,7 @@ final class JsonWalker {
           rootIsArray = isArray;
         }
         String key = inObject() ? pendingField : null;
-        fields.onStart(this, key, isArray, depth);
+        fields.onStart(this, key, isArray);
         boolean push = key != null && keyCount < MAX_DEPTH;
         if (push) {
           if (keyCount == keys.length) keys = java.util.Arrays.copyOf(keys, keys.length * 2);
@@ -105,6 +105,7 @@ final class JsonWalker {
       case END_ARRAY: {
         depth--;
         if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
+        if (depth > 0) fields.onEnd(this, token == JsonToken.END_ARRAY);
         if (depth == 0) {
           rootComplete = true;
           fields.onDocumentEnd();

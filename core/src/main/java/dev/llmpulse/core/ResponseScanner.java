@@ -14,7 +14,9 @@ import java.util.Locale;
  * call cost and whether it was a real answer: response model, token usage, finish reasons, and a
  * verdict ({@link InvalidResponseReason}) on 2xx responses. It never keeps the body: JSON is read
  * with Jackson's non-blocking parser, event streams with an incremental SSE decoder whose event
- * buffer is capped. It never throws: a body it cannot read is a verdict, not an exception.
+ * buffer is capped, NDJSON streams (Ollama) line by line straight into the parser. What each
+ * field means is the wire format's business (one reader per format, see {@link WireFormat}). It
+ * never throws: a body it cannot read is a verdict, not an exception.
  *
  * <p>One scanner serves one response and is used from one thread at a time.
  *
@@ -39,19 +41,18 @@ public final class ResponseScanner {
           .build())
       .build();
 
-  private enum Mode { SKIP, REJECTED_CONTENT_TYPE, JSON, SSE }
+  private enum Mode { SKIP, REJECTED_CONTENT_TYPE, JSON, SSE, NDJSON }
 
-  private final WireFormat format;
   private final Mode mode;
   private final boolean streamExpected;
-  private final ResponseFields fields;
+  private final FormatReader fields;
   private final JsonWalker walker;
   private final Runnable onContentChunk;
 
   private JsonParser jsonParser;
   private ByteArrayFeeder feeder;
   private SseDecoder sse;
-  private SseListener sseListener;
+  private Documents documents; // the stream's documents: SSE event data or NDJSON lines
 
   private long bytes;
   private boolean sawNonWhitespace;
@@ -67,12 +68,12 @@ public final class ResponseScanner {
   private TokenUsage usage;
 
   private ResponseScanner(Builder b) {
-    this.format = b.format;
     this.streamExpected = b.streamExpected;
     this.onContentChunk = b.onContentChunk;
-    this.fields = new ResponseFields(format, this::contentChunk);
+    this.fields = b.format.newReader();
+    this.fields.listener(this::contentChunk);
     this.walker = new JsonWalker(fields);
-    this.mode = modeOf(b);
+    this.mode = modeOf(b, fields);
     if (mode == Mode.JSON) {
       try {
         jsonParser = JSON.createNonBlockingByteArrayParser();
@@ -82,17 +83,23 @@ public final class ResponseScanner {
       }
       fields.beginDocument();
     } else if (mode == Mode.SSE) {
-      sseListener = new SseListener();
-      sse = new SseDecoder(sseListener, b.maxEventBytes);
+      documents = new Documents();
+      sse = new SseDecoder(new SseListener(), b.maxEventBytes);
+    } else if (mode == Mode.NDJSON) {
+      documents = new Documents();
     }
   }
 
-  private static Mode modeOf(Builder b) {
+  private static Mode modeOf(Builder b, FormatReader reader) {
     if (!b.format.isParsed() || b.httpStatus < 200 || b.httpStatus > 299 || b.httpStatus == 204) {
       return Mode.SKIP;
     }
     String type = b.contentType == null ? "" : b.contentType.toLowerCase(Locale.ROOT);
     if (type.startsWith("text/event-stream")) return Mode.SSE;
+    if (reader.ndjsonStreams() && (type.startsWith("application/x-ndjson")
+        || type.isEmpty() && b.streamExpected)) {
+      return Mode.NDJSON;
+    }
     if (type.startsWith("text/html") || type.startsWith("text/plain")
         || type.startsWith("text/xml") || type.startsWith("application/xml")
         || type.startsWith("application/xhtml")) {
@@ -120,6 +127,9 @@ public final class ResponseScanner {
         case SSE:
           sse.feed(data, offset, length);
           return;
+        case NDJSON:
+          feedLines(data, offset, length);
+          return;
         case REJECTED_CONTENT_TYPE:
           if (!sawNonWhitespace) sawNonWhitespace = hasNonWhitespace(data, offset, length);
           return;
@@ -142,6 +152,8 @@ public final class ResponseScanner {
         walker.drain(jsonParser);
       } else if (mode == Mode.SSE) {
         sse.endOfInput();
+      } else if (mode == Mode.NDJSON) {
+        documents.end(false); // a last line without its newline
       }
     } catch (StreamConstraintsException e) {
       unparsable = true;
@@ -150,6 +162,22 @@ public final class ResponseScanner {
     }
     verdict = judge();
     closeParser();
+  }
+
+  /**
+   * The NDJSON lines in this piece: each line's bytes go straight to the parser (nothing is
+   * copied or read ahead); a line end closes the line's document.
+   */
+  private void feedLines(byte[] data, int offset, int length) {
+    int end = offset + length;
+    int i = offset;
+    while (i < end) {
+      int lineEnd = SseDecoder.lineEnd(data, i, end);
+      if (lineEnd > i) documents.feed(data, i, lineEnd - i);
+      if (lineEnd == end) return;
+      documents.end(false);
+      i = lineEnd + 1;
+    }
   }
 
   /**
@@ -163,6 +191,7 @@ public final class ResponseScanner {
       case JSON:
         return !parseFailed && walker.rootComplete();
       case SSE:
+      case NDJSON:
         return fields.terminatorSeen() || fields.errorEventSeen();
       default:
         return false;
@@ -177,7 +206,7 @@ public final class ResponseScanner {
   }
 
   private void closeParser() {
-    if (sseListener != null) sseListener.discardEventParser();
+    if (documents != null) documents.discardParser();
     if (jsonParser != null) {
       try {
         jsonParser.close();
@@ -203,6 +232,7 @@ public final class ResponseScanner {
         if (isStream()) return streamVerdict();
         return fields.bodyVerdict();
       case SSE:
+      case NDJSON:
         if (bytes == 0) return InvalidResponseReason.EMPTY_BODY;
         return streamVerdict();
       default:
@@ -217,9 +247,12 @@ public final class ResponseScanner {
     return null;
   }
 
-  /** True for an event stream, or a JSON-array stream (Gemini without {@code alt=sse}). */
+  /**
+   * True for an event stream, an NDJSON stream (Ollama), or a JSON-array stream (Gemini without
+   * {@code alt=sse}).
+   */
   public boolean isStream() {
-    return mode == Mode.SSE || (streamExpected && format == WireFormat.GEMINI);
+    return mode == Mode.SSE || mode == Mode.NDJSON || (streamExpected && fields.arrayStreams());
   }
 
   /**
@@ -275,15 +308,91 @@ public final class ResponseScanner {
   }
 
   /**
-   * Parses each event's data as one JSON document. One non-blocking parser serves the whole
-   * stream: the events are fed to it as a sequence of root values, each followed by a newline, so
-   * no parser is built per event. A malformed or oversized event spoils the parser's state: it is
-   * then replaced.
+   * The documents of a stream (each SSE event's data, each NDJSON line), parsed by one
+   * non-blocking parser: they are fed to it as a sequence of root values, each followed by a
+   * newline, so no parser is built per document. A malformed or oversized document spoils the
+   * parser's state: it is then replaced, and the rest of that document is skipped.
    */
-  private final class SseListener implements SseDecoder.Listener {
-    private JsonParser eventParser;
-    private ByteArrayFeeder eventFeeder;
+  private final class Documents {
+    private JsonParser parser;
+    private ByteArrayFeeder feeder;
+    private boolean open; // a document has started
+    private boolean failed; // the current document failed: skip to its end
 
+    /** The next bytes of the current document (the first bytes start one). */
+    void feed(byte[] data, int offset, int length) {
+      if (failed) return;
+      if (!open) {
+        open = true;
+        walker.reset();
+        fields.beginDocument();
+      }
+      try {
+        if (parser == null) {
+          parser = JSON.createNonBlockingByteArrayParser();
+          feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+        }
+        feeder.feedInput(data, offset, offset + length);
+        walker.drain(parser);
+      } catch (StreamConstraintsException e) {
+        fail(false);
+      } catch (IOException | RuntimeException e) {
+        fail(true);
+      }
+    }
+
+    /**
+     * The current document ended. An incomplete one is malformed; so is one with no value at all
+     * when {@code blankIsMalformed} (an SSE event with empty data; an NDJSON blank line is not).
+     */
+    void end(boolean blankIsMalformed) {
+      if (failed) {
+        failed = false;
+        open = false;
+        return;
+      }
+      if (!open) {
+        if (blankIsMalformed) malformedEvents++;
+        return;
+      }
+      open = false;
+      try {
+        feeder.feedInput(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
+        walker.drain(parser);
+        if (!walker.rootComplete()) {
+          if (walker.rootStarted() || blankIsMalformed) malformedEvents++;
+          if (walker.rootStarted()) discardParser(); // it is inside an unfinished value
+        }
+      } catch (StreamConstraintsException e) {
+        oversizedEvents++;
+        discardParser();
+      } catch (IOException | RuntimeException e) {
+        malformedEvents++;
+        discardParser();
+      }
+    }
+
+    private void fail(boolean malformed) {
+      if (malformed) malformedEvents++;
+      else oversizedEvents++;
+      failed = true;
+      discardParser();
+    }
+
+    void discardParser() {
+      if (parser == null) return;
+      try {
+        parser.close();
+      } catch (IOException | RuntimeException ignored) {
+        // Nothing to release but recycled buffers.
+      }
+      parser = null;
+      feeder = null;
+    }
+  }
+
+  /** Hands each SSE event's data to {@link Documents}; {@code [DONE]} ends the stream. */
+  private final class SseListener implements SseDecoder.Listener {
     @Override
     public void onEvent(String eventName, byte[] data, int length) {
       if ("error".equals(eventName)) fields.markErrorEvent();
@@ -291,39 +400,8 @@ public final class ResponseScanner {
         fields.markTerminator();
         return;
       }
-      walker.reset();
-      fields.beginDocument();
-      try {
-        if (eventParser == null) {
-          eventParser = JSON.createNonBlockingByteArrayParser();
-          eventFeeder = (ByteArrayFeeder) eventParser.getNonBlockingInputFeeder();
-        }
-        eventFeeder.feedInput(data, 0, length);
-        walker.drain(eventParser);
-        eventFeeder.feedInput(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
-        walker.drain(eventParser);
-        if (!walker.rootComplete()) {
-          malformedEvents++;
-          discardEventParser(); // it is inside an unfinished value
-        }
-      } catch (StreamConstraintsException e) {
-        oversizedEvents++;
-        discardEventParser();
-      } catch (IOException | RuntimeException e) {
-        malformedEvents++;
-        discardEventParser();
-      }
-    }
-
-    private void discardEventParser() {
-      if (eventParser == null) return;
-      try {
-        eventParser.close();
-      } catch (IOException | RuntimeException ignored) {
-        // Nothing to release but recycled buffers.
-      }
-      eventParser = null;
-      eventFeeder = null;
+      if (length > 0) documents.feed(data, 0, length);
+      documents.end(true);
     }
 
     @Override

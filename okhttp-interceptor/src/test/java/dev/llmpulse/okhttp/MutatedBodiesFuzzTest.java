@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Property test: whatever bytes an upstream sends, in OBSERVE mode the application reads exactly
  * those bytes, nothing of ours throws into it, and each call is recorded exactly once. The inputs
- * are every recorded 200 body of ../fixtures, truncated at every offset, with flipped bytes,
- * random bytes, invalid UTF-8 and very long lines, served in-process (no network).
+ * are every recorded 200 body of ../fixtures, truncated at every offset (a big body: at every
+ * offset near its ends and at 4,096 spread between), with flipped bytes, random bytes, invalid
+ * UTF-8 and very long lines, served in-process (no network).
  */
 class MutatedBodiesFuzzTest {
   private static final long SEED = 20261126L;
+  private static final int EDGE = 512;
 
   /** A recorded 200 response: where it was sent and what came back. */
   static final class Seed {
@@ -66,7 +68,8 @@ class MutatedBodiesFuzzTest {
           if (header[0].equalsIgnoreCase("Content-Type")) type = header[1];
         }
         String url = recorded.recordedUrl.toString();
-        seeds.add(new Seed(url, type.startsWith("text/event-stream"), type, recorded.decodedBody()));
+        boolean stream = type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson");
+        seeds.add(new Seed(url, stream, type, recorded.decodedBody()));
       }
     }
     return seeds;
@@ -83,7 +86,7 @@ class MutatedBodiesFuzzTest {
     int longLines = 0;
 
     for (Seed seed : seeds) {
-      for (int cut = 0; cut < seed.body.length; cut++) {
+      for (int cut : cuts(seed.body.length)) {
         call(seed, java.util.Arrays.copyOf(seed.body, cut));
         truncations++;
       }
@@ -136,6 +139,26 @@ class MutatedBodiesFuzzTest {
         .mapToDouble(p -> ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
         .sum()).as("nothing left in flight").isZero();
     assertThat(scrape.counter("gen_ai_client_instrumentation_errors")).as("no internal failure").isZero();
+  }
+
+  /**
+   * Where to cut a body: at every offset when it is small; a big one (an embedding of thousands
+   * of floats) at every offset of its first and last {@value #EDGE} bytes and at an even spread
+   * between, so each recording costs about the same whatever its size.
+   */
+  static int[] cuts(int length) {
+    if (length <= 4 * EDGE) {
+      int[] all = new int[length];
+      for (int i = 0; i < length; i++) all[i] = i;
+      return all;
+    }
+    int middle = 2 * EDGE;
+    int[] cuts = new int[4 * EDGE];
+    int n = 0;
+    for (int i = 0; i < EDGE; i++) cuts[n++] = i;
+    for (int i = 0; i < middle; i++) cuts[n++] = EDGE + (int) ((long) i * (length - 2 * EDGE) / middle);
+    for (int i = length - EDGE; i < length; i++) cuts[n++] = i;
+    return cuts;
   }
 
   private void call(Seed seed, byte[] bytes) throws IOException {

@@ -1,0 +1,262 @@
+package dev.llmpulse.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What one response tells about the call in one wire format, collected value by value as {@link
+ * JsonWalker} walks a body or each event of a stream: model, usage, finish reasons, content
+ * chunks, and the structural facts the validator needs. One subclass per format reads that
+ * format's fields; this base holds what every format shares, so a new format is one class (and
+ * one line in {@link WireFormat}).
+ *
+ * <p>Finish reasons count once per choice (OpenAI {@code choices[]}, Gemini {@code
+ * candidates[]}): the last reason reported for a choice index wins, however often a stream
+ * repeats it. A cumulative usage block that repeats keeps its last value.
+ *
+ * <p>A reader serves one response, on one thread, and allocates nothing per event in the common
+ * case (field names are interned by the parser; type values are compared in place).
+ */
+abstract class FormatReader {
+  static final int MAX_FINISH_REASONS = 16;
+  static final int MAX_LABEL_CHARS = 200;
+
+  /** Called at the end of each document (a stream event or chunk) that carried content. */
+  interface ContentListener {
+    void onContentChunk();
+  }
+
+  private ContentListener listener;
+
+  // Across the whole response.
+  String model = "";
+  boolean usageSeen;
+  private boolean terminatorSeen;
+  private boolean errorEventSeen;
+  private String[] choiceReasons; // by choice index, grown up to MAX_FINISH_REASONS
+  private String lastReason; // a response-level reason (Anthropic stop_reason, Ollama done_reason)
+
+  // Per document (a stream event, an NDJSON line, a JSON-array chunk, or the whole body).
+  boolean docContent;
+  boolean docError;
+  boolean docTerminator;
+  private int choicePosition; // elements of choices[] seen in this document
+  private int choiceIndex; // the current choice's index (its "index" field, else its position)
+  private String choiceReason; // the current choice's reason, if it reported one
+
+  final void listener(ContentListener listener) {
+    this.listener = listener;
+  }
+
+  /** Framing: this format streams NDJSON (one JSON document per line). */
+  boolean ndjsonStreams() {
+    return false;
+  }
+
+  /** Framing: a stream request may be answered with one JSON array of chunks (Gemini). */
+  boolean arrayStreams() {
+    return false;
+  }
+
+  /** A new document starts. */
+  final void beginDocument() {
+    docContent = false;
+    docError = false;
+    docTerminator = false;
+    choicePosition = 0;
+    beginFormatDocument();
+  }
+
+  /** Per-document state of the format, reset before each document. */
+  void beginFormatDocument() {}
+
+  /**
+   * An object or array starts under {@code key} (null for an array element); the walker's keys
+   * are those enclosing it.
+   */
+  abstract void onStart(JsonWalker w, String key, boolean isArray);
+
+  /** An object or array ends; the walker's keys are those that enclosed it. */
+  void onEnd(JsonWalker w, boolean isArray) {}
+
+  /** A scalar value under {@code key} (null for an array element). */
+  abstract void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException;
+
+  /** The format's end-of-document decisions (event types), before the shared ones. */
+  void endFormatDocument() {}
+
+  /** Ends a document: a whole body, one stream event or line, or one chunk of a JSON array. */
+  final void onDocumentEnd() {
+    endFormatDocument();
+    if (docTerminator) terminatorSeen = true;
+    if (docError) errorEventSeen = true;
+    if (docContent && listener != null) listener.onContentChunk();
+    docContent = false;
+    docError = false;
+    docTerminator = false;
+  }
+
+  /** The structural verdict of a complete, parsed, non-streaming 2xx body; null when fine. */
+  InvalidResponseReason bodyVerdict() {
+    return null;
+  }
+
+  /** Token usage in OpenTelemetry terms; {@link TokenUsage#UNKNOWN} when none was reported. */
+  abstract TokenUsage usage();
+
+  /** Response-level finish reasons besides the per-choice ones (Responses API status). */
+  void addResponseReasons(List<String> reasons) {}
+
+  final void markTerminator() {
+    terminatorSeen = true;
+  }
+
+  final void markErrorEvent() {
+    errorEventSeen = true;
+  }
+
+  final boolean terminatorSeen() {
+    return terminatorSeen;
+  }
+
+  final boolean errorEventSeen() {
+    return errorEventSeen;
+  }
+
+  final String model() {
+    return model;
+  }
+
+  // ---- Choices and finish reasons ----
+
+  /** An element of the choices (candidates) array starts. */
+  final void beginChoice() {
+    choiceIndex = choicePosition++;
+    choiceReason = null;
+  }
+
+  /** The current choice's {@code index} field. */
+  final void choiceIndex(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+      choiceIndex = p.getIntValue();
+    }
+  }
+
+  /** The current choice's finish reason; kept when the choice element ends. */
+  final void choiceReason(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_STRING || p.getTextLength() == 0) return;
+    String previous = choiceIndex >= 0 && choiceReasons != null && choiceIndex < choiceReasons.length
+        ? choiceReasons[choiceIndex] : null;
+    choiceReason = text(p, t, previous == null ? "" : previous);
+  }
+
+  /** The choice element ends: its reason, if any, replaces the one its index had. */
+  final void endChoice() {
+    String reason = choiceReason;
+    choiceReason = null;
+    if (reason == null || choiceIndex < 0 || choiceIndex >= MAX_FINISH_REASONS) return;
+    if (choiceReasons == null) choiceReasons = new String[Math.max(2, choiceIndex + 1)];
+    if (choiceIndex >= choiceReasons.length) {
+      choiceReasons = java.util.Arrays.copyOf(choiceReasons,
+          Math.min(MAX_FINISH_REASONS, Math.max(choiceIndex + 1, choiceReasons.length * 2)));
+    }
+    choiceReasons[choiceIndex] = reason;
+  }
+
+  /** A response-level finish reason: the last one reported wins. */
+  final void responseReason(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_STRING || p.getTextLength() == 0) return;
+    lastReason = text(p, t, lastReason == null ? "" : lastReason);
+  }
+
+  /** Raw finish reasons: one per choice that reported one, then the response-level ones. */
+  final List<String> finishReasons() {
+    List<String> reasons = null;
+    if (choiceReasons != null) {
+      for (String reason : choiceReasons) {
+        if (reason == null) continue;
+        if (reasons == null) reasons = new ArrayList<>(2);
+        reasons.add(reason);
+      }
+    }
+    if (lastReason != null) {
+      if (reasons == null) reasons = new ArrayList<>(1);
+      reasons.add(lastReason);
+    }
+    List<String> extra = new ArrayList<>(0);
+    addResponseReasons(extra);
+    if (!extra.isEmpty()) {
+      if (reasons == null) reasons = new ArrayList<>(extra.size());
+      reasons.addAll(extra);
+    }
+    if (reasons == null) return Collections.emptyList();
+    for (int i = 0; i < reasons.size(); i++) {
+      if (reasons.get(i).length() > MAX_LABEL_CHARS) reasons.set(i, LabelCap.OTHER);
+    }
+    return reasons.size() > MAX_FINISH_REASONS ? reasons.subList(0, MAX_FINISH_REASONS) : reasons;
+  }
+
+  // ---- Value helpers shared by the formats ----
+
+  /** Reads the response model from a string value; see {@link #text}. */
+  final void model(JsonParser p, JsonToken t) throws IOException {
+    model = text(p, t, model);
+  }
+
+  /**
+   * The string value, or {@code current} when absent or empty (Azure's "" chunk). A value equal to
+   * {@code current} returns {@code current} itself: a stream repeats its model in every event, and
+   * keeping one instance spares a string (and its hash) per event.
+   */
+  static String text(JsonParser p, JsonToken t, String current) throws IOException {
+    if (t != JsonToken.VALUE_STRING) return current;
+    int length = p.getTextLength();
+    if (length == 0) return current;
+    if (length > MAX_LABEL_CHARS) return LabelCap.OTHER;
+    if (is(p, t, current)) return current;
+    return p.getText();
+  }
+
+  /** True when the value is the string {@code expected}; compares in place, allocates nothing. */
+  static boolean is(JsonParser p, JsonToken t, String expected) throws IOException {
+    if (t != JsonToken.VALUE_STRING) return false;
+    int length = p.getTextLength();
+    if (length != expected.length()) return false;
+    char[] chars = p.getTextCharacters();
+    int offset = p.getTextOffset();
+    for (int i = 0; i < length; i++) {
+      if (chars[offset + i] != expected.charAt(i)) return false;
+    }
+    return true;
+  }
+
+  static boolean nonEmptyString(JsonParser p, JsonToken t) throws IOException {
+    return t == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+  }
+
+  /** A token count: a non-negative integer; anything else (string, float, negative) is 0. */
+  static long number(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT) return 0;
+    JsonParser.NumberType type = p.getNumberType();
+    if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) return 0;
+    return Math.max(0, p.getLongValue());
+  }
+
+  /** The reader of {@link WireFormat#UNKNOWN}: reads nothing. */
+  static final class None extends FormatReader {
+    @Override
+    void onStart(JsonWalker w, String key, boolean isArray) {}
+
+    @Override
+    void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) {}
+
+    @Override
+    TokenUsage usage() {
+      return TokenUsage.UNKNOWN;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.llmpulse.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Gemini embeddings ({@code :embedContent}, {@code :batchEmbedContents}), from the Gemini API or
+ * Vertex AI. The answer names no model (it comes from the request path) and usually no usage;
+ * input tokens come from {@code usageMetadata.promptTokenCount} when present. The body is judged
+ * as any JSON answer: empty, not JSON or cut off.
+ */
+final class GeminiEmbeddingsReader extends FormatReader {
+  private long input;
+
+  @Override
+  void onStart(JsonWalker w, String key, boolean isArray) {
+    if ("usageMetadata".equals(key) && !isArray && w.keyCount() == 0) {
+      usageSeen = false;
+      input = 0;
+    }
+  }
+
+  @Override
+  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+    if (w.keyCount() != 1 || !"usageMetadata".equals(w.key(0))) return;
+    if ("promptTokenCount".equals(key)) {
+      usageSeen = true;
+      input = number(p, t);
+    } else if ("totalTokenCount".equals(key)) {
+      usageSeen = true;
+    }
+  }
+
+  @Override
+  TokenUsage usage() {
+    return usageSeen ? TokenUsage.builder().input(input).build() : TokenUsage.UNKNOWN;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.llmpulse.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Ollama's native API: {@code /api/chat}, {@code /api/generate} and {@code /api/embed}. A stream
+ * is NDJSON ({@code application/x-ndjson}): one JSON object per line, the last one with {@code
+ * "done": true}.
+ *
+ * <ul>
+ *   <li>model: root {@code model}
+ *   <li>usage (on the last line): input = {@code prompt_eval_count}, output = {@code eval_count}
+ *   <li>finish reason: {@code done_reason}
+ *   <li>content chunks: a line with a non-empty {@code message.content} or {@code
+ *       message.thinking} (chat), {@code response} or {@code thinking} (generate), or a {@code
+ *       message.tool_calls} element
+ *   <li>stream end: a line with {@code "done": true}; a line with {@code error} is an error event
+ *   <li>verdict: no {@code message} (chat) or {@code response} (generate)
+ * </ul>
+ */
+final class OllamaReader extends FormatReader {
+  private static final int CHAT = 0;
+  private static final int GENERATE = 1;
+  private static final int EMBED = 2;
+
+  private final int api;
+  private boolean sawAnswer;
+  private long input, output;
+
+  private OllamaReader(int api) {
+    this.api = api;
+  }
+
+  static OllamaReader chat() {
+    return new OllamaReader(CHAT);
+  }
+
+  static OllamaReader generate() {
+    return new OllamaReader(GENERATE);
+  }
+
+  static OllamaReader embed() {
+    return new OllamaReader(EMBED);
+  }
+
+  @Override
+  boolean ndjsonStreams() {
+    return api != EMBED;
+  }
+
+  @Override
+  void onStart(JsonWalker w, String key, boolean isArray) {
+    int keys = w.keyCount();
+    if (key == null) {
+      if (!isArray && keys == 2 && "tool_calls".equals(w.key(0)) && "message".equals(w.key(1))) {
+        docContent = true; // a tool call is output
+      }
+      return;
+    }
+    if (keys != 0) return;
+    if ("message".equals(key) && !isArray && api == CHAT) sawAnswer = true;
+    else if ("error".equals(key)) docError = true;
+  }
+
+  @Override
+  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+    int keys = w.keyCount();
+    if (keys == 1) {
+      if (api == CHAT && "message".equals(w.key(0))
+          && ("content".equals(key) || "thinking".equals(key)) && nonEmptyString(p, t)) {
+        docContent = true;
+      }
+      return;
+    }
+    if (keys != 0) return;
+    switch (key) {
+      case "model":
+        model(p, t);
+        return;
+      case "response":
+        if (api == GENERATE && t == JsonToken.VALUE_STRING) {
+          sawAnswer = true;
+          if (p.getTextLength() > 0) docContent = true;
+        }
+        return;
+      case "thinking":
+        if (api == GENERATE && nonEmptyString(p, t)) docContent = true;
+        return;
+      case "done":
+        if (t == JsonToken.VALUE_TRUE) docTerminator = true;
+        return;
+      case "done_reason":
+        responseReason(p, t);
+        return;
+      case "prompt_eval_count":
+        usageSeen = true;
+        input = number(p, t);
+        return;
+      case "eval_count":
+        usageSeen = true;
+        output = number(p, t);
+        return;
+      case "error":
+        if (nonEmptyString(p, t)) docError = true; // {"error": "..."} mid-stream
+        return;
+      default:
+    }
+  }
+
+  @Override
+  InvalidResponseReason bodyVerdict() {
+    return api == EMBED || sawAnswer ? null : InvalidResponseReason.MISSING_CHOICES;
+  }
+
+  @Override
+  TokenUsage usage() {
+    return usageSeen ? TokenUsage.builder().input(input).output(output).build()
+        : TokenUsage.UNKNOWN;
+  }
+}
