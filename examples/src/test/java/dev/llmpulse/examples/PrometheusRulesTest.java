@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs promtool over the shipped Prometheus files: the configuration and rules are valid, every
- * alert has unit tests that fire and that stay quiet, and the tests pass.
+ * Runs promtool over the shipped Prometheus files: the configurations (server and agent) and
+ * rules are valid, every alert has unit tests that fire and that stay quiet, and the tests pass.
  */
 class PrometheusRulesTest {
   private final Path prometheusDir = Tools.examplesDir().resolve("prometheus");
@@ -26,6 +26,18 @@ class PrometheusRulesTest {
     Result result = run(promtool.toString(), "check", "config",
         prometheusDir.resolve("prometheus.yml").toString());
     assertThat(result.exitCode).as(result.output).isZero();
+    Result agent = run(promtool.toString(), "check", "config",
+        prometheusDir.resolve("prometheus-agent.yml").toString());
+    assertThat(agent.exitCode).as(agent.output).isZero();
+  }
+
+  @Test
+  void sloTargetsAreSetInOnePlace() throws IOException {
+    String rules = Files.readString(prometheusDir.resolve("llm-pulse-rules.yml"));
+    // The objectives appear once each, as recording rules; alerts read them, never a literal.
+    assertThat(rules).containsOnlyOnce("expr: vector(0.995)").containsOnlyOnce("expr: vector(0.99)");
+    assertThat(rules.split("scalar\\(llm:slo_availability:objective\\)", -1)).hasSize(5);
+    assertThat(rules.split("scalar\\(llm:slo_latency:objective\\)", -1)).hasSize(5);
   }
 
   @Test
@@ -45,7 +57,7 @@ class PrometheusRulesTest {
     for (String file : testFiles()) tests.append(Files.readString(Path.of(file)));
     List<String> alerts = rules.lines().map(String::trim).filter(l -> l.startsWith("- alert: "))
         .map(l -> l.substring("- alert: ".length())).collect(Collectors.toList());
-    assertThat(alerts).hasSizeGreaterThanOrEqualTo(12);
+    assertThat(alerts).hasSizeGreaterThanOrEqualTo(16);
     String all = tests.toString();
     for (String alert : alerts) {
       assertThat(all).as("a test where %s fires", alert)
