@@ -83,7 +83,7 @@ abstract class FormatReader {
   /** An object or array ends; the walker's keys are those that enclosed it. */
   void onEnd(JsonWalker w, boolean isArray) {}
 
-  /** A scalar value under {@code key} (null for an array element). */
+  /** A scalar value of an object, under {@code key} (array elements are not reported). */
   abstract void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException;
 
   /** The format's end-of-document decisions (event types), before the shared ones. */

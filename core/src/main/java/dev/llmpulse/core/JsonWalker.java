@@ -121,7 +121,7 @@ final class JsonWalker {
           rootComplete = true;
           return;
         }
-        fields.onScalar(this, parser, token, inObject() ? pendingField : null);
+        if (inObject()) fields.onScalar(this, parser, token, pendingField); // not array elements
     }
   }
 

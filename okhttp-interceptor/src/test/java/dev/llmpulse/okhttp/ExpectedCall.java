@@ -88,7 +88,9 @@ final class ExpectedCall {
   /** One duration observation, with these labels and this error type, and nothing in flight. */
   void assertRecordedOnce(Scrape scrape) {
     assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds", labels("error_type", errorType)))
-        .as("one duration observation with these labels").isEqualTo(1);
+        .as("one duration observation with these labels, among %s",
+            scrape.series("gen_ai_client_operation_duration_seconds"))
+        .isEqualTo(1);
     assertThat(scrape.histogramCount("gen_ai_client_operation_duration_seconds")).isEqualTo(1);
     assertThat(scrape.gauge("gen_ai_client_requests_in_flight",
         "gen_ai_operation_name", operation, "gen_ai_provider_name", provider,
@@ -112,8 +114,9 @@ final class ExpectedCall {
           .isEqualTo(tokens[1]);
     }
     for (String reason : finishReasons) {
+      long times = finishReasons.stream().filter(reason::equals).count(); // once per choice
       assertThat(scrape.counter("gen_ai_client_finish_reasons", labels("gen_ai_response_finish_reason", reason)))
-          .as("finish reason " + reason).isEqualTo(1);
+          .as("finish reason " + reason).isEqualTo(times);
     }
     assertThat(scrape.counter("gen_ai_client_finish_reasons")).isEqualTo(finishReasons.size());
   }

@@ -100,7 +100,43 @@ class NonStreamingFixturesTest {
         at("ollama/ollama_gemma3_4b.json", 0)
             .call("chat", "_OTHER", "localhost")
             .models("gemma3:4b", "gemma3:4b")
-            .tokens(21, 16, 0, 0, 0).finish("stop"));
+            .tokens(21, 16, 0, 0, 0).finish("stop"),
+        // Cohere v2: billable units (8/8), not the raw tokens (503/11) nor cached_tokens.
+        at("cohere/chat_basic_chat_functionality_cohere_command-a-03-2025_can_have_a_basic_conversation.json", 0)
+            .call("chat", "cohere", "api.cohere.com").models("command-a-03-2025", "")
+            .tokens(8, 8, 0, 0, 0).finish("COMPLETE"),
+        // Ollama's native API, "stream": false.
+        at("ollama/test_ollama_chat_legacy.json", 0)
+            .call("chat", "_OTHER", "127.0.0.1").models("llama3", "llama3")
+            .tokens(17, 66, 0, 0, 0).finish("stop"),
+        at("ollama/test_ollama_generation_legacy.json", 0)
+            .call("text_completion", "_OTHER", "127.0.0.1").models("llama3", "llama3")
+            .tokens(17, 63, 0, 0, 0).finish("stop"),
+        // Ollama's legacy /api/embeddings: an embeddings call without usage or model.
+        at("ollama/test_ollama_embeddings_legacy.json", 0)
+            .call("embeddings", "_OTHER", "127.0.0.1").models("llama3", ""),
+        // Gemini embeddings: model from the path, input from usageMetadata when present.
+        at("gemini/embedding_multimodal_embeddings_gemini_gemini-embedding-2_embeds_text_with_custom_dimensions.json", 0)
+            .call("embeddings", "gcp.gemini", "generativelanguage.googleapis.com")
+            .models("gemini-embedding-2", "").tokens(8, 0, 0, 0, 0),
+        at("gemini/embedding_basic_functionality_gemini_gemini-embedding-001_can_handle_a_single_text_with_custom_dimensions.json", 0)
+            .call("embeddings", "gcp.gemini", "generativelanguage.googleapis.com")
+            .models("gemini-embedding-001", ""),
+        at("vertex-ai/test_google_task_prefix_vertex.json", 0)
+            .call("embeddings", "gcp.vertex_ai", "aiplatform.googleapis.com")
+            .models("gemini-embedding-2", "").tokens(11, 0, 0, 0, 0),
+        // Gemini on Vertex AI: publishers/google/models/{m}:generateContent.
+        at("vertex-ai/chat_basic_chat_functionality_vertexai_gemini-2_5-flash_can_have_a_basic_conversation.json", 0)
+            .call("generate_content", "gcp.vertex_ai", "aiplatform.googleapis.com")
+            .models("gemini-2.5-flash", "gemini-2.5-flash")
+            .tokens(9, 8 + 19, 0, 0, 19).finish("STOP"),
+        // Azure OpenAI v1 path /openai/v1/responses, on an Azure OpenAI host and on AI Foundry.
+        at("azure-openai/test_azure_responses_reasoning_context_default_wire_contract[gpt-5.4].json", 0)
+            .call("chat", "azure.ai.openai", "pydantic-ai-realtime-dev.openai.azure.com")
+            .models("gpt-5.4", "gpt-5.4").tokens(18, 5, 0, 0, 0).finish("completed"),
+        at("azure-openai/chat_responses_protocol_dialects_with_azure_gpt-5-nano_chats_on_the_openai_v1_responses_endpoint.json", 0)
+            .call("chat", "azure.ai.inference", "rubyllm.services.ai.azure.com")
+            .models("gpt-5-nano", "gpt-5-nano").tokens(18, 129, 0, 0, 64).finish("completed"));
   }
 
   @ParameterizedTest(name = "{0}")
