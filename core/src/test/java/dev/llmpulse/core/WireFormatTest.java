@@ -23,6 +23,62 @@ class WireFormatTest {
   }
 
   @Test
+  void theFormatsOfIssue12AreDetectedFromTheirPaths() {
+    assertThat(WireFormat.detect("/v1beta/models/gemini-embedding-001:embedContent")).isEqualTo(WireFormat.GEMINI_EMBEDDINGS);
+    assertThat(WireFormat.detect("/v1beta/models/gemini-embedding-2:batchEmbedContents")).isEqualTo(WireFormat.GEMINI_EMBEDDINGS);
+    assertThat(WireFormat.detect("/v1beta1/projects/p/locations/global/publishers/google/models/gemini-embedding-2:embedContent"))
+        .isEqualTo(WireFormat.GEMINI_EMBEDDINGS);
+    assertThat(WireFormat.detect("/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict"))
+        .isEqualTo(WireFormat.ANTHROPIC_MESSAGES);
+    assertThat(WireFormat.detect("/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict"))
+        .isEqualTo(WireFormat.ANTHROPIC_MESSAGES);
+    assertThat(WireFormat.detect("/openai/v1/chat/completions")).isEqualTo(WireFormat.OPENAI_CHAT);
+    assertThat(WireFormat.detect("/openai/v1/responses")).isEqualTo(WireFormat.OPENAI_RESPONSES);
+    assertThat(WireFormat.detect("/api/chat")).isEqualTo(WireFormat.OLLAMA_CHAT);
+    assertThat(WireFormat.detect("/ollama/api/generate")).isEqualTo(WireFormat.OLLAMA_GENERATE);
+    assertThat(WireFormat.detect("/api/embed")).isEqualTo(WireFormat.OLLAMA_EMBED);
+    assertThat(WireFormat.detect("/api/embeddings")).as("Ollama's legacy embeddings").isEqualTo(WireFormat.OPENAI_EMBEDDINGS);
+    assertThat(WireFormat.detect("/v2/chat")).isEqualTo(WireFormat.COHERE_CHAT);
+    assertThat(WireFormat.GEMINI_EMBEDDINGS.operationName()).isEqualTo("embeddings");
+    assertThat(WireFormat.OLLAMA_GENERATE.operationName()).isEqualTo("text_completion");
+    assertThat(WireFormat.COHERE_CHAT.operationName()).isEqualTo("chat");
+  }
+
+  @Test
+  void neighboursOfTheLlmPathsAreNotLlmCalls() {
+    assertThat(WireFormat.detect("/v1beta/models/gemini-2.5-flash:countTokens")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1beta/models/gemini-2.5-flash")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1/projects/p/locations/l/publishers/anthropic/models/count-tokens:rawPredict"))
+        .isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1/projects/p/locations/l/publishers/mistralai/models/mistral-large:rawPredict"))
+        .isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1/messages/count_tokens")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1/messages/batches")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v1/responses/resp_123/cancel")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/api/tags")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/api/show")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/api/chats")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/api/orders")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/v2/rerank")).isEqualTo(WireFormat.UNKNOWN);
+    assertThat(WireFormat.detect("/health")).isEqualTo(WireFormat.UNKNOWN);
+  }
+
+  @Test
+  void streamingAndModelComeFromThePathWhereTheApiPutsThem() {
+    String vertexClaude = "/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict";
+    assertThat(WireFormat.isStreamingPath(vertexClaude)).isTrue();
+    assertThat(WireFormat.isStreamingPath(vertexClaude.replace(":streamRawPredict", ":rawPredict"))).isFalse();
+    assertThat(WireFormat.modelFromPath(vertexClaude)).isEqualTo("claude-sonnet-4@20250514");
+    assertThat(WireFormat.modelFromPath("/v1beta/models/gemini-embedding-2:batchEmbedContents")).isEqualTo("gemini-embedding-2");
+    assertThat(WireFormat.GEMINI_EMBEDDINGS.modelInPath()).isTrue();
+    assertThat(WireFormat.OPENAI_CHAT.modelInPath()).isFalse();
+    assertThat(WireFormat.OLLAMA_CHAT.streamsByDefault()).isTrue();
+    assertThat(WireFormat.OLLAMA_GENERATE.streamsByDefault()).isTrue();
+    assertThat(WireFormat.OLLAMA_EMBED.streamsByDefault()).isFalse();
+    assertThat(WireFormat.OPENAI_CHAT.streamsByDefault()).isFalse();
+  }
+
+  @Test
   void otherPathsAreUnknownAndNotParsed() {
     assertThat(WireFormat.detect("/v1/models")).isEqualTo(WireFormat.UNKNOWN);
     assertThat(WireFormat.detect("/v1/threads/thread_abc/messages")).isEqualTo(WireFormat.UNKNOWN);

@@ -1,0 +1,96 @@
+package dev.llmpulse.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Reader rules that a plain replay does not show, each on a real recording. */
+class FormatReadersTest {
+  private static final String OPENROUTER_STREAM =
+      "openrouter/chat_streaming_responses_openrouter_claude-haiku-4-5_supports_streaming_responses.json";
+  private static final String OLLAMA_CHAT_STREAM = "ollama/test_ollama_streaming_chat_legacy.json";
+
+  @Test
+  void aChoiceThatReportsAgainCountsItsLastReasonOnce() {
+    Recording recorded = Recording.load(OPENROUTER_STREAM, 0);
+    String body = recorded.text();
+    int usageChunk = body.lastIndexOf("\"finish_reason\":\"stop\"");
+    String changed = body.substring(0, usageChunk) + "\"finish_reason\":\"length\""
+        + body.substring(usageChunk + "\"finish_reason\":\"stop\"".length());
+
+    assertThat(recorded.scan(Integer.MAX_VALUE).finishReasons()).containsExactly("stop");
+    assertThat(recorded.scan(changed).finishReasons()).as("the last reported reason of choice 0")
+        .containsExactly("length");
+  }
+
+  @Test
+  void eachOfSeveralChoicesCountsOnceInIndexOrder() {
+    Recording recorded = Recording.load("openai/test_chat_completion_multiple_choices_streaming.json", 0);
+    String body = recorded.text();
+    int second = body.indexOf("\"finish_reason\":\"stop\"", body.indexOf("\"finish_reason\":\"stop\"") + 1);
+    String changed = body.substring(0, second) + "\"finish_reason\":\"length\""
+        + body.substring(second + "\"finish_reason\":\"stop\"".length());
+
+    assertThat(recorded.scan(changed).finishReasons()).containsExactly("stop", "length");
+  }
+
+  @Test
+  void cohereCountsRawTokensOnlyWithoutBilledUnits() {
+    Recording recorded = Recording.load(
+        "cohere/chat_basic_chat_functionality_cohere_command-a-03-2025_can_have_a_basic_conversation.json", 0);
+    String withoutBilled = recorded.text().replaceFirst("\"billed_units\":\\{[^}]*\\},", "");
+
+    TokenUsage usage = recorded.scan(withoutBilled).usage();
+    assertThat(withoutBilled).doesNotContain("billed_units");
+    assertThat(usage.inputTokens()).isEqualTo(503);
+    assertThat(usage.outputTokens()).isEqualTo(11);
+    assertThat(usage.cacheReadTokens()).as("cached_tokens is not read").isZero();
+  }
+
+  @Test
+  void ollamaLinesAreReadAsTheyArriveAndTheDoneLineCompletesTheStream() {
+    Recording recorded = Recording.load(OLLAMA_CHAT_STREAM, 0);
+    String[] lines = recorded.text().split("(?<=\n)");
+    int[] chunks = {0};
+    ResponseScanner scanner = ResponseScanner.builder(WireFormat.OLLAMA_CHAT)
+        .contentType("application/x-ndjson").streamExpected(true)
+        .onContentChunk(() -> chunks[0]++).build();
+
+    for (int i = 0; i < lines.length; i++) {
+      byte[] line = lines[i].getBytes(StandardCharsets.UTF_8);
+      scanner.feed(line, 0, line.length);
+      boolean last = i == lines.length - 1;
+      assertThat(chunks[0]).as("line %d is counted when it is fed, nothing waits", i).isEqualTo(last ? 49 : i + 1);
+      assertThat(scanner.isComplete()).as("complete only with the done line").isEqualTo(last);
+    }
+    assertThat(scanner.isStream()).isTrue();
+    assertThat(scanner.usage().inputTokens()).isEqualTo(17);
+    assertThat(scanner.usage().outputTokens()).isEqualTo(50);
+    scanner.endOfInput();
+    assertThat(scanner.invalidReason()).isNull();
+  }
+
+  @Test
+  void anOllamaStreamWithoutContentTypeIsStillReadLineByLine() {
+    Recording recorded = Recording.load(OLLAMA_CHAT_STREAM, 0);
+    ResponseScanner scanner = ResponseScanner.builder(WireFormat.OLLAMA_CHAT).streamExpected(true).build();
+    scanner.feed(recorded.body, 0, recorded.body.length);
+    scanner.endOfInput();
+
+    assertThat(scanner.invalidReason()).isNull();
+    assertThat(scanner.contentChunks()).isEqualTo(49);
+    assertThat(scanner.finishReasons()).containsExactly("stop");
+  }
+
+  @Test
+  void anOllamaAnswerToStreamFalseIsOneJsonDocument() {
+    Recording recorded = Recording.load("ollama/test_ollama_chat_legacy.json", 0);
+    ResponseScanner scanner = recorded.scan(Integer.MAX_VALUE);
+
+    assertThat(recorded.streamRequested).isFalse();
+    assertThat(scanner.isStream()).isFalse();
+    assertThat(scanner.invalidReason()).isNull();
+    assertThat(scanner.usage().outputTokens()).isEqualTo(66);
+  }
+}
