@@ -20,6 +20,8 @@ final class ExpectedCall {
   long[] tokens; // by TOKEN_TYPES; null = no usage
   List<String> finishReasons = List.of();
   int contentChunks;
+  String replayUrl; // null: the recorded URL
+  java.util.function.UnaryOperator<String> replayBody = body -> body;
 
   private ExpectedCall(String fixture, int interaction) {
     this.fixture = fixture;
@@ -63,8 +65,39 @@ final class ExpectedCall {
     return this;
   }
 
+  /**
+   * Sends the recorded request to another URL, its body changed as that API would have it: the
+   * same answer served by another vendor's endpoint (Vertex AI's Anthropic, Azure's v1 paths).
+   */
+  ExpectedCall replayedAt(String url, java.util.function.UnaryOperator<String> body) {
+    this.replayUrl = url;
+    this.replayBody = body;
+    return this;
+  }
+
+  /** An Anthropic Messages request as Vertex AI takes it: no model (it is in the path), a version. */
+  static String asVertexAnthropic(String body) {
+    try {
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode node =
+          (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(body);
+      node.remove("model");
+      node.put("anthropic_version", "vertex-2023-10-16");
+      return json.writeValueAsString(node);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   Fixture.Interaction recorded() {
     return Fixture.load(fixture).interactions.get(interaction);
+  }
+
+  /** The request to replay: the recorded one, or as {@link #replayedAt} says. */
+  okhttp3.Request request(okhttp3.mockwebserver.MockWebServer server) {
+    Fixture.Interaction recorded = recorded();
+    if (replayUrl == null) return recorded.request(server);
+    return recorded.request(server, okhttp3.HttpUrl.get(replayUrl), replayBody.apply(recorded.requestBody));
   }
 
   /** The five call labels, as name/value pairs. */
@@ -123,6 +156,6 @@ final class ExpectedCall {
 
   @Override
   public String toString() {
-    return fixture + "#" + interaction;
+    return fixture + "#" + interaction + (replayUrl == null ? "" : " at " + replayUrl);
   }
 }

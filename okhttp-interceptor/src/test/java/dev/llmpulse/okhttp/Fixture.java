@@ -94,17 +94,30 @@ final class Fixture {
 
     /** The response as recorded, headers and body bytes unchanged (gzip stays gzip). */
     MockResponse mockResponse() {
+      return mockResponse(responseBody);
+    }
+
+    /** The recorded response headers with another body (a cut or corrupted recording). */
+    MockResponse mockResponse(byte[] body) {
       MockResponse mock = new MockResponse().setResponseCode(status);
       for (String[] header : responseHeaders) mock.addHeader(header[0], header[1]);
-      return mock.setBody(new Buffer().write(responseBody));
+      return mock.setBody(new Buffer().write(body));
     }
 
     /** The recorded request, sent to {@code server} under the recorded host name. */
     Request request(MockWebServer server) {
-      HttpUrl url = recordedUrl.newBuilder().scheme("http").port(server.getPort()).build();
-      Request.Builder builder = new Request.Builder().url(url);
-      if (requestBody != null) {
-        builder.method(method, RequestBody.create(requestBody, MediaType.get("application/json")));
+      return request(server, recordedUrl, requestBody);
+    }
+
+    /**
+     * The recorded request sent elsewhere: to {@code url} (its host kept, its port {@code
+     * server}'s), with {@code body} (the recorded one, or as another API would have it).
+     */
+    Request request(MockWebServer server, HttpUrl url, String body) {
+      HttpUrl target = url.newBuilder().scheme("http").port(server.getPort()).build();
+      Request.Builder builder = new Request.Builder().url(target);
+      if (body != null) {
+        builder.method(method, RequestBody.create(body, MediaType.get("application/json")));
       } else {
         builder.method(method, "POST".equals(method)
             ? RequestBody.create("", MediaType.get("application/json")) : null);

@@ -136,7 +136,22 @@ class NonStreamingFixturesTest {
             .models("gpt-5.4", "gpt-5.4").tokens(18, 5, 0, 0, 0).finish("completed"),
         at("azure-openai/chat_responses_protocol_dialects_with_azure_gpt-5-nano_chats_on_the_openai_v1_responses_endpoint.json", 0)
             .call("chat", "azure.ai.inference", "rubyllm.services.ai.azure.com")
-            .models("gpt-5-nano", "gpt-5-nano").tokens(18, 129, 0, 0, 64).finish("completed"));
+            .models("gpt-5-nano", "gpt-5-nano").tokens(18, 129, 0, 0, 64).finish("completed"),
+        // No public recording of Claude on Vertex AI exists: the recorded Anthropic answer served
+        // at :rawPredict (the body is Anthropic Messages; the model is only in the path).
+        at("anthropic/chat_prompt_cache_round-trip_anthropic_claude-haiku-4-5_writes_then_reads_the_prompt_cache.json", 1)
+            .replayedAt("https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/"
+                + "claude-haiku-4-5@20251001:rawPredict", ExpectedCall::asVertexAnthropic)
+            .call("chat", "gcp.vertex_ai", "aiplatform.googleapis.com")
+            .models("claude-haiku-4-5@20251001", "claude-haiku-4-5-20251001")
+            .tokens(10 + 7351, 4, 7351, 0, 0).finish("end_turn"),
+        // No public recording of Azure OpenAI's /openai/v1/chat/completions exists: a recorded
+        // OpenAI answer served there.
+        at("openai/test_chat_completion_with_content.json", 0)
+            .replayedAt("https://my-resource.openai.azure.com/openai/v1/chat/completions", body -> body)
+            .call("chat", "azure.ai.openai", "my-resource.openai.azure.com")
+            .models("gpt-4o-mini", "gpt-4o-mini-2024-07-18")
+            .tokens(12, 5, 0, 0, 0).finish("stop"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -150,7 +165,7 @@ class NonStreamingFixturesTest {
         .build();
 
     byte[] read;
-    try (Response response = client.newCall(recorded.request(server)).execute()) {
+    try (Response response = client.newCall(expected.request(server)).execute()) {
       assertThat(response.code()).isEqualTo(recorded.status);
       read = response.body().bytes();
     }

@@ -176,8 +176,29 @@ class StreamingFixturesTest {
             .tokens(17, 50, 0, 0, 0).finish("stop").contentChunks(49),
         at("ollama/test_ollama_streaming_generation_legacy.json", 0)
             .call("text_completion", "_OTHER", "127.0.0.1").models("llama3", "llama3")
-            .tokens(17, 71, 0, 0, 0).finish("stop").contentChunks(70));
+            .tokens(17, 71, 0, 0, 0).finish("stop").contentChunks(70),
+        // No public recording of Claude on Vertex AI exists: the recorded Anthropic streams served
+        // at :streamRawPredict (the body is Anthropic Messages; the model is only in the path).
+        at("anthropic/test_anthropic_message_streaming_legacy.json", 0)
+            .replayedAt(VERTEX + "claude-3-haiku@20240307:streamRawPredict", ExpectedCall::asVertexAnthropic)
+            .call("chat", "gcp.vertex_ai", "aiplatform.googleapis.com")
+            .models("claude-3-haiku@20240307", "claude-3-haiku-20240307")
+            .tokens(17, 171, 0, 0, 0).finish("end_turn").contentChunks(70),
+        at("anthropic/chat_function_calling_anthropic_claude-haiku-4-5_can_use_tools_without_parameters_in_multi-turn_streaming_conversations.json", 0)
+            .replayedAt(VERTEX + "claude-haiku-4-5@20251001:streamRawPredict", ExpectedCall::asVertexAnthropic)
+            .call("chat", "gcp.vertex_ai", "aiplatform.googleapis.com")
+            .models("claude-haiku-4-5@20251001", "claude-haiku-4-5-20251001")
+            .tokens(579, 41, 0, 0, 0).finish("tool_use").contentChunks(1),
+        // No public recording of Azure OpenAI's /openai/v1/chat/completions exists: a recorded
+        // OpenAI stream served there (Groq's recordings above use the same path on its host).
+        at("openai/test_chat_completion_streaming.json", 0)
+            .replayedAt("https://my-resource.openai.azure.com/openai/v1/chat/completions", body -> body)
+            .call("chat", "azure.ai.openai", "my-resource.openai.azure.com").models("gpt-4", "gpt-4-0613")
+            .tokens(12, 5, 0, 0, 0).finish("stop").contentChunks(5));
   }
+
+  private static final String VERTEX =
+      "https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/";
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("streams")
@@ -190,7 +211,7 @@ class StreamingFixturesTest {
         .build();
 
     ByteArrayOutputStream read = new ByteArrayOutputStream();
-    try (Response response = client.newCall(recorded.request(server)).execute()) {
+    try (Response response = client.newCall(expected.request(server)).execute()) {
       BufferedSource source = response.body().source();
       while (!source.exhausted()) {
         long newline = source.indexOf((byte) '\n');
