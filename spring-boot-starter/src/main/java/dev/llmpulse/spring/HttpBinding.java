@@ -1,0 +1,102 @@
+package dev.llmpulse.spring;
+
+import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.ValidationMode;
+import dev.llmpulse.core.WireFormat;
+import dev.llmpulse.core.health.HealthTracker;
+import dev.llmpulse.core.internal.Binding;
+import dev.llmpulse.core.internal.ErrorTypes;
+import dev.llmpulse.core.internal.RequestFacts;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Core's binding contract as Spring's RestClient and WebClient glue uses it: the same {@link
+ * Binding} as any other binding, except that calls are observed by the one {@link HealthTracker}
+ * the starter exposes (the OkHttp interceptor's when OkHttp is present), so one tracker and one
+ * {@code llm} health component see every client of the application.
+ */
+final class HttpBinding {
+  private final Binding binding;
+  private final HealthTracker tracker;
+  private final CostModel prices;
+
+  HttpBinding(Binding binding, HealthTracker tracker, CostModel prices) {
+    this.binding = binding;
+    this.tracker = tracker;
+    this.prices = prices;
+  }
+
+  /** True when the request is an LLM API call (a POST to a known or configured path). */
+  boolean isLlmCall(String method, String path) {
+    try {
+      return binding.formatOf(method, path) != null;
+    } catch (RuntimeException | LinkageError e) {
+      binding.internalError(e);
+      return false;
+    }
+  }
+
+  /**
+   * Starts recording, or null when the request is not an LLM API call or LLM Pulse failed to
+   * start (counted, never thrown). {@code body} is read only when it is JSON and at most {@link
+   * RequestFacts#MAX_BODY_BYTES}; else pass null.
+   */
+  LlmCall start(String method, String host, String path, byte[] body, int length) {
+    try {
+      WireFormat format = binding.formatOf(method, path);
+      if (format == null) return null;
+      RequestFacts facts = RequestFacts.of(format, path, body, length);
+      String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
+      return binding.metrics().startCall(format, binding.providerName(h), facts.model, h,
+          facts.stream, prices, System::nanoTime, tracker).rawRequestModel(facts.model);
+    } catch (RuntimeException | LinkageError e) {
+      binding.internalError(e);
+      return null;
+    }
+  }
+
+  RateLimitSnapshot rateLimits(Function<String, String> headers, int status) {
+    return binding.rateLimits(headers, status);
+  }
+
+  boolean enforcing() {
+    return binding.validation() == ValidationMode.ENFORCE;
+  }
+
+  /** ENFORCE: the failure replacing the end of an invalid answer; null when valid or observing. */
+  InvalidLlmResponseException enforcement(LlmCall ended, String host, int status) {
+    try {
+      return binding.enforcement(ended, host, status);
+    } catch (RuntimeException | LinkageError e) {
+      binding.internalError(e);
+      return null;
+    }
+  }
+
+  void internalError(Throwable t) {
+    binding.internalError(t);
+  }
+
+  /**
+   * The {@code error_type} of a failed exchange: core's names, plus the timeouts of Reactor
+   * ({@code Mono.timeout}) and Reactor Netty ({@code ReadTimeoutException}, {@code
+   * PrematureCloseException} after a response timeout), which are no {@code IOException}.
+   */
+  static String errorType(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof TimeoutException) return ErrorTypes.TIMEOUT;
+      String name = t.getClass().getName();
+      if (name.equals("io.netty.handler.timeout.ReadTimeoutException")
+          || name.equals("io.netty.handler.timeout.WriteTimeoutException")
+          || name.equals("io.netty.channel.ConnectTimeoutException")) {
+        return ErrorTypes.TIMEOUT;
+      }
+    }
+    return ErrorTypes.of(failure, false);
+  }
+}

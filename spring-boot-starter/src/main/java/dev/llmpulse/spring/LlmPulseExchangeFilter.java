@@ -1,0 +1,197 @@
+package dev.llmpulse.spring;
+
+import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.RequestFacts;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpRequestDecorator;
+import org.springframework.web.reactive.function.BodyInserter;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Records the LLM calls of a {@code WebClient} (Spring AI 1.x's streams, or the application's
+ * own). The response body's {@link DataBuffer}s are teed into the call one by one as the
+ * application consumes them, never joined or held; the call ends when the body completes, fails
+ * or is canceled. The request body is looked at as it is written (its {@code model} and {@code
+ * stream} fields, at most 1 MiB of JSON); the call starts then. Every other request passes
+ * through untouched.
+ */
+final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
+  private final HttpBinding binding;
+
+  LlmPulseExchangeFilter(HttpBinding binding) {
+    this.binding = binding;
+  }
+
+  @Override
+  public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+    Exchange exchange;
+    ClientRequest teed;
+    try {
+      URI url = request.url();
+      String method = request.method().name();
+      if (!binding.isLlmCall(method, url.getRawPath())) return next.exchange(request);
+      exchange = new Exchange(binding, method, url, request.headers().getContentType());
+      teed = ClientRequest.from(request).body(exchange.teeing(request.body())).build();
+    } catch (RuntimeException | LinkageError e) {
+      binding.internalError(e);
+      return next.exchange(request);
+    }
+    return next.exchange(teed)
+        .doOnError(e -> exchange.failed(HttpBinding.errorType(e)))
+        .doOnCancel(() -> exchange.failed("canceled"))
+        .map(exchange::observe);
+  }
+
+  /** One LLM call through the filter. */
+  private static final class Exchange {
+    private final HttpBinding binding;
+    private final String method;
+    private final URI url;
+    private final boolean jsonBody;
+    private boolean started;
+    private LlmCall call;
+    private byte[] body = new byte[0]; // the request body while it is written, up to the cap
+    private int bodyLength;
+    private boolean bodyTooLarge;
+    private byte[] scratch; // copies a direct buffer's bytes for the scanner, reused
+
+    Exchange(HttpBinding binding, String method, URI url, MediaType contentType) {
+      this.binding = binding;
+      this.method = method;
+      this.url = url;
+      this.jsonBody = contentType != null && RequestFacts.isJson(contentType.toString());
+    }
+
+    /**
+     * The call, started now (without its request body when none was written yet); null when it
+     * is not recorded (LLM Pulse failed to start it: counted, never thrown).
+     */
+    synchronized LlmCall call() {
+      if (!started) {
+        started = true;
+        boolean readable = jsonBody && !bodyTooLarge && body != null;
+        call = binding.start(method, url.getHost(), url.getRawPath(), readable ? body : null,
+            readable ? bodyLength : 0);
+        body = null;
+      }
+      return call;
+    }
+
+    BodyInserter<?, ? super ClientHttpRequest> teeing(
+        BodyInserter<?, ? super ClientHttpRequest> original) {
+      return (message, context) -> original.insert(new ClientHttpRequestDecorator(message) {
+        @Override
+        public Mono<Void> writeWith(Publisher<? extends DataBuffer> content) {
+          return super.writeWith(Flux.from(content)
+              .doOnNext(Exchange.this::copyRequest)
+              .doOnComplete(Exchange.this::requestWritten));
+        }
+
+        @Override
+        public Mono<Void> setComplete() {
+          requestWritten();
+          return super.setComplete();
+        }
+      }, context);
+    }
+
+    private void copyRequest(DataBuffer buffer) {
+      if (!jsonBody || bodyTooLarge || body == null) return;
+      try {
+        int n = buffer.readableByteCount();
+        if (bodyLength + n > RequestFacts.MAX_BODY_BYTES) {
+          bodyTooLarge = true;
+          body = null;
+          return;
+        }
+        if (bodyLength + n > body.length) {
+          byte[] bigger = new byte[Math.max(bodyLength + n, Math.min(body.length * 2 + 256,
+              RequestFacts.MAX_BODY_BYTES))];
+          System.arraycopy(body, 0, bigger, 0, bodyLength);
+          body = bigger;
+        }
+        int start = buffer.readPosition();
+        for (int i = 0; i < n; i++) body[bodyLength + i] = buffer.getByte(start + i);
+        bodyLength += n;
+      } catch (RuntimeException | LinkageError e) {
+        binding.internalError(e);
+        bodyTooLarge = true;
+        body = null;
+      }
+    }
+
+    private void requestWritten() {
+      call();
+    }
+
+    /** The exchange failed before its response arrived. */
+    void failed(String errorType) {
+      LlmCall c = call();
+      if (c != null) c.onFailure(errorType);
+    }
+
+    ClientResponse observe(ClientResponse response) {
+      LlmCall c = call();
+      if (c == null) return response;
+      int status;
+      try {
+        status = response.statusCode().value();
+        HttpHeaders headers = response.headers().asHttpHeaders();
+        RateLimitSnapshot limits = binding.rateLimits(headers::getFirst, status);
+        c.onResponse(status, headers.getFirst(HttpHeaders.CONTENT_TYPE),
+            headers.getFirst(HttpHeaders.CONTENT_ENCODING), limits);
+      } catch (RuntimeException | LinkageError e) {
+        binding.internalError(e);
+        c.onNoBody();
+        return response;
+      }
+      String host = url.getHost();
+      return response.mutate().body(flux -> flux
+          .doOnNext(buffer -> tee(c, buffer))
+          .concatWith(Mono.defer(() -> {
+            c.onBodyEnd();
+            InvalidLlmResponseException invalid = binding.enforcement(c, host, status);
+            return invalid == null ? Mono.<DataBuffer>empty() : Mono.<DataBuffer>error(invalid);
+          }))
+          .doOnError(e -> c.onFailure(HttpBinding.errorType(e)))
+          .doOnCancel(c::onBodyClosed)).build();
+    }
+
+    /** Shows one buffer's readable bytes to the call, without moving its read position. */
+    private void tee(LlmCall c, DataBuffer buffer) {
+      if (c.isEnded()) return;
+      try (DataBuffer.ByteBufferIterator pieces = buffer.readableByteBuffers()) {
+        while (pieces.hasNext()) {
+          ByteBuffer piece = pieces.next();
+          int n = piece.remaining();
+          if (piece.hasArray()) {
+            c.onBody(piece.array(), piece.arrayOffset() + piece.position(), n);
+            continue;
+          }
+          if (scratch == null) scratch = new byte[8192];
+          for (int done = 0; done < n; ) {
+            int chunk = Math.min(scratch.length, n - done);
+            piece.get(scratch, 0, chunk); // the iterator's buffers are views: the source stays
+            c.onBody(scratch, 0, chunk);
+            done += chunk;
+          }
+        }
+      } catch (RuntimeException | LinkageError e) {
+        binding.internalError(e);
+      }
+    }
+  }
+}
