@@ -108,8 +108,10 @@ abstract class FormatReader {
   /** Token usage in OpenTelemetry terms; {@link TokenUsage#UNKNOWN} when none was reported. */
   abstract TokenUsage usage();
 
-  /** Response-level finish reasons besides the per-choice ones (Responses API status). */
-  void addResponseReasons(List<String> reasons) {}
+  /** A finish reason the format derives from the whole response (Responses API status), or null. */
+  String statusReason() {
+    return null;
+  }
 
   final void markTerminator() {
     terminatorSeen = true;
@@ -187,11 +189,10 @@ abstract class FormatReader {
       if (reasons == null) reasons = new ArrayList<>(1);
       reasons.add(lastReason);
     }
-    List<String> extra = new ArrayList<>(0);
-    addResponseReasons(extra);
-    if (!extra.isEmpty()) {
-      if (reasons == null) reasons = new ArrayList<>(extra.size());
-      reasons.addAll(extra);
+    String status = statusReason();
+    if (status != null) {
+      if (reasons == null) reasons = new ArrayList<>(1);
+      reasons.add(status);
     }
     if (reasons == null) return Collections.emptyList();
     for (int i = 0; i < reasons.size(); i++) {

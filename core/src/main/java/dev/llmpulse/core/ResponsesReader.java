@@ -3,7 +3,6 @@ package dev.llmpulse.core;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * OpenAI's Responses API: a response object, or a stream of typed events each carrying the
@@ -114,13 +113,11 @@ final class ResponsesReader extends FormatReader {
   }
 
   @Override
-  void addResponseReasons(List<String> reasons) {
+  String statusReason() {
     if ("incomplete".equals(status)) {
-      reasons.add(incompleteReason != null && !incompleteReason.isEmpty() ? incompleteReason
-          : "incomplete");
-    } else if ("completed".equals(status)) {
-      reasons.add("completed");
+      return incompleteReason != null && !incompleteReason.isEmpty() ? incompleteReason : "incomplete";
     }
+    return "completed".equals(status) ? "completed" : null;
   }
 
   @Override

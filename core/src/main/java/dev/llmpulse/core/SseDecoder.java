@@ -40,6 +40,8 @@ final class SseDecoder {
   private boolean oversized;
   private final byte[] eventName = new byte[EVENT_NAME_MAX];
   private int eventNameLength;
+  private String lastName;
+  private byte[] lastNameBytes;
   private final byte[] field = new byte[FIELD_MAX];
   private int fieldLength;
 
@@ -132,6 +134,21 @@ final class SseDecoder {
     dispatch();
   }
 
+  /**
+   * The current event's name. Streams repeat a few names (Anthropic names every event): the last
+   * name's string is reused while the bytes match, so no string is built per event.
+   */
+  private String eventName() {
+    if (lastName != null && lastNameBytes.length == eventNameLength) {
+      boolean same = true;
+      for (int i = 0; i < eventNameLength && same; i++) same = lastNameBytes[i] == eventName[i];
+      if (same) return lastName;
+    }
+    lastNameBytes = Arrays.copyOf(eventName, eventNameLength);
+    lastName = new String(lastNameBytes, java.nio.charset.StandardCharsets.UTF_8);
+    return lastName;
+  }
+
   private int fieldOf() {
     if (fieldLength == 4 && field[0] == 'd' && field[1] == 'a' && field[2] == 't' && field[3] == 'a') {
       return F_DATA;
@@ -178,9 +195,7 @@ final class SseDecoder {
     if (oversized) {
       listener.onOversizedEvent();
     } else if (hasData) {
-      String name = eventNameLength == 0 ? null : new String(eventName, 0, eventNameLength,
-          java.nio.charset.StandardCharsets.UTF_8);
-      listener.onEvent(name, data, dataLength);
+      listener.onEvent(eventNameLength == 0 ? null : eventName(), data, dataLength);
     }
     hasData = false;
     oversized = false;

@@ -71,6 +71,24 @@ class FormatReadersTest {
     assertThat(scanner.invalidReason()).isNull();
   }
 
+  /**
+   * No public recording of an Ollama stream with tool calls exists: the recorded chat stream with
+   * its first text line turned into the tool-call line Ollama's API documents.
+   */
+  @Test
+  void anOllamaToolCallLineIsAContentChunk() {
+    Recording recorded = Recording.load(OLLAMA_CHAT_STREAM, 0);
+    String body = recorded.text();
+    String firstText = body.substring(body.indexOf("\"content\":\""), body.indexOf("\"}", body.indexOf("\"content\":\"")) + 1);
+    String toolCall = body.replaceFirst(java.util.regex.Pattern.quote(firstText),
+        "\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Berlin\"}}}]");
+    String noText = body.replaceFirst(java.util.regex.Pattern.quote(firstText), "\"content\":\"\"");
+
+    assertThat(recorded.scan(toolCall).contentChunks()).isEqualTo(49);
+    assertThat(recorded.scan(noText).contentChunks()).as("the same line without the call").isEqualTo(48);
+    assertThat(recorded.scan(toolCall).invalidReason()).isNull();
+  }
+
   @Test
   void anOllamaStreamWithoutContentTypeIsStillReadLineByLine() {
     Recording recorded = Recording.load(OLLAMA_CHAT_STREAM, 0);

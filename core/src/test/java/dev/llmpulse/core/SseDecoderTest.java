@@ -95,4 +95,24 @@ class SseDecoderTest {
       assertThat(SseDecoder.lineEnd(bytes, from, end)).as("round %d", round).isEqualTo(expected);
     }
   }
+
+  @Test
+  void aRepeatedEventNameIsOneString() {
+    List<String> names = new ArrayList<>();
+    SseDecoder decoder = new SseDecoder(new SseDecoder.Listener() {
+      @Override
+      public void onEvent(String name, byte[] data, int length) {
+        names.add(name);
+      }
+
+      @Override
+      public void onOversizedEvent() {}
+    }, 1024);
+    byte[] stream = ("event: content_block_delta\ndata: {}\n\nevent: content_block_delta\ndata: {}\n\n"
+        + "event: message_stop\ndata: {}\n\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8);
+    decoder.feed(stream, 0, stream.length);
+
+    assertThat(names).containsExactly("content_block_delta", "content_block_delta", "message_stop", null);
+    assertThat(names.get(1)).isSameAs(names.get(0));
+  }
 }
