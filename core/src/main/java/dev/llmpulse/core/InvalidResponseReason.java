@@ -20,14 +20,19 @@ public enum InvalidResponseReason {
   TRUNCATED_JSON("truncated_json", "invalid_response"),
   /**
    * The answer part is missing: no {@code choices} (OpenAI and compatibles), no {@code content}
-   * (Anthropic), no {@code candidates} and no {@code promptFeedback.blockReason} (Gemini).
+   * (Anthropic), no {@code candidates} and no {@code promptFeedback.blockReason} (Gemini), no
+   * {@code message} (Ollama chat, Cohere) or {@code response} (Ollama generate).
    */
   MISSING_CHOICES("missing_choices", "invalid_response"),
   /** {@code choices} is present but empty. */
   EMPTY_CHOICES("empty_choices", "invalid_response"),
   /** A Responses API object whose {@code status} is {@code failed} or {@code cancelled}. */
   RESPONSE_FAILED("response_failed", "invalid_response"),
-  /** The stream ended (EOF) without its format's terminator. */
+  /**
+   * The stream ended (EOF) without its format's terminator ({@code [DONE]}, {@code message_stop},
+   * {@code response.completed}, a finish reason, Ollama's {@code "done": true} line, Cohere's
+   * {@code message-end}).
+   */
   STREAM_INCOMPLETE("stream_incomplete", "incomplete_stream"),
   /** The stream carried an error event. */
   STREAM_ERROR_EVENT("stream_error_event", "stream_error");

@@ -12,6 +12,9 @@ package dev.llmpulse.core;
  *       cache_creation_input_tokens}, because Anthropic's {@code input_tokens} excludes both.
  *   <li>Gemini: output = {@code candidatesTokenCount + thoughtsTokenCount}, reasoning = thoughts,
  *       cacheRead = {@code cachedContentTokenCount} (a part of {@code promptTokenCount}).
+ *   <li>Groq: OpenAI's fields, in a stream's last chunk under {@code x_groq.usage}.
+ *   <li>Ollama (native API): input = {@code prompt_eval_count}, output = {@code eval_count}.
+ *   <li>Cohere v2: the billable {@code usage.billed_units}, else {@code usage.tokens}.
  * </ul>
  *
  * <pre>{@code
