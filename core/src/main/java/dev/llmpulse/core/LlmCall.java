@@ -241,7 +241,11 @@ public final class LlmCall {
         s.endOfInput();
       } else {
         s.abandon();
-        if (s.isStream() || streamRequested) failure = "canceled";
+        // Only an answer the app stopped reading is canceled; an error answer closed unread
+        // (a client retrying a 429 or 529) is recorded by its status.
+        if ((s.isStream() || streamRequested) && status >= 200 && status <= 299) {
+          failure = "canceled";
+        }
       }
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);

@@ -4,23 +4,26 @@ import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.LlmCall;
 import dev.llmpulse.core.LlmMetrics;
 import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
-import dev.llmpulse.core.internal.ErrorTypes;
-import dev.llmpulse.core.internal.PathFormats;
 import dev.llmpulse.core.health.HealthPolicy;
 import dev.llmpulse.core.health.HealthTracker;
+import dev.llmpulse.core.internal.Binding;
+import dev.llmpulse.core.internal.ErrorTypes;
+import dev.llmpulse.core.internal.RecordedBy;
+import dev.llmpulse.core.internal.RequestFacts;
 import dev.llmpulse.pricing.PriceTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import okhttp3.Call;
 import okhttp3.Interceptor;
+import okhttp3.MediaType;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Buffer;
 
 /**
  * An OkHttp interceptor that records every LLM call of the client in Prometheus: latency to the
@@ -43,24 +46,12 @@ import okhttp3.ResponseBody;
  * application request, bodies already decompressed, and retries and redirects inside the call.
  */
 public final class LlmMetricsInterceptor implements Interceptor {
+  private final Binding binding;
   private final LlmMetrics metrics;
-  private final ProviderNames providers;
-  private final PathFormats paths;
-  private final CostModel costModel;
-  private final LongSupplier clock;
-  private final ValidationMode validation;
-  private final long maxEnforcedBodyBytes;
-  private final HealthTracker health;
 
   private LlmMetricsInterceptor(Builder builder) {
-    this.metrics = LlmMetrics.forRegistry(builder.registry);
-    this.providers = new ProviderNames(new HashMap<>(builder.providers));
-    this.paths = PathFormats.of(builder.paths);
-    this.costModel = builder.costModel != null ? builder.costModel : PriceTable.bundled();
-    this.clock = builder.clock;
-    this.validation = builder.validation;
-    this.maxEnforcedBodyBytes = builder.maxEnforcedBodyBytes;
-    this.health = HealthTracker.create(builder.healthPolicy, builder.registry, builder.clock);
+    this.binding = builder.settings.build(PriceTable.bundled());
+    this.metrics = binding.metrics();
   }
 
   public static Builder builder() {
@@ -72,12 +63,12 @@ public final class LlmMetricsInterceptor implements Interceptor {
    * or subscribe to state changes to shed load or fail over.
    */
   public HealthTracker health() {
-    return health;
+    return binding.health();
   }
 
   /** The {@code gen_ai_provider_name} this interceptor gives {@code host}. */
   String providerName(String host) {
-    return providers.forHost(host);
+    return binding.providerName(host);
   }
 
   @Override
@@ -87,9 +78,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
     if (recorded != null && recorded.includes(metrics)) {
       return chain.proceed(request); // an LLM Pulse layer nearer the app records this call
     }
-    RequestFacts facts = facts(request);
-    LlmCall call = facts == null ? null : start(request, facts);
-    if (call == null) return chain.proceed(request);
+    LlmCall call = start(request);
+    if (call == null) return chain.proceed(request); // not an LLM API call: untouched
 
     Failures failures = new Failures(chain.call(), System.nanoTime());
     Response response;
@@ -102,7 +92,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
       call.onFailure(ErrorTypes.IO_ERROR);
       throw e;
     }
-    return observe(call, failures, facts, response);
+    return observe(call, failures, response);
   }
 
   /**
@@ -112,66 +102,53 @@ public final class LlmMetricsInterceptor implements Interceptor {
    */
   private Request marked(Request request, RecordedBy recorded) {
     try {
-      return request.newBuilder().tag(RecordedBy.class, new RecordedBy(metrics, recorded)).build();
+      return request.newBuilder().tag(RecordedBy.class, RecordedBy.adding(metrics, recorded)).build();
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return request;
     }
   }
 
-  /** The metric sets already recording a call, innermost first. */
-  static final class RecordedBy {
-    private final LlmMetrics metrics;
-    private final RecordedBy outer;
-
-    RecordedBy(LlmMetrics metrics, RecordedBy outer) {
-      this.metrics = metrics;
-      this.outer = outer;
-    }
-
-    boolean includes(LlmMetrics m) {
-      for (RecordedBy r = this; r != null; r = r.outer) {
-        if (r.metrics == m) return true;
-      }
-      return false;
-    }
-  }
-
-  /** What the request says, or null when it is not an LLM API call (left untouched). */
-  private RequestFacts facts(Request request) {
+  /** Starts recording, or null when the request is not an LLM API call (left untouched). */
+  private LlmCall start(Request request) {
     try {
-      if (!"POST".equals(request.method())) return null; // every LLM API call is a POST
       String path = request.url().encodedPath();
-      WireFormat format = paths.formatOf(path);
-      if (format == null) format = WireFormat.detect(path);
-      if (!format.isParsed()) return null;
-      return RequestFacts.of(request, format);
+      if (binding.formatOf(request.method(), path) == null) return null;
+      byte[] body = readableBody(request.body());
+      return binding.start(request.method(), request.url().host(), path, body,
+          body == null ? 0 : body.length,
+          request.tag(LlmProbe.Tag.class) == null); // probes: not counted by health
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
     }
   }
 
-  private LlmCall start(Request request, RequestFacts facts) {
+  /**
+   * The request body's bytes when they can be read without disturbing the call: JSON,
+   * replayable (not one-shot, not duplex), of known length up to the cap; else null.
+   */
+  private static byte[] readableBody(RequestBody body) {
+    if (body == null || body.isOneShot() || body.isDuplex()) return null;
+    MediaType type = body.contentType();
+    if (type == null || !RequestFacts.isJson(type.toString())) return null;
     try {
-      String host = request.url().host();
-      return metrics.startCall(facts.format, providers.forHost(host), facts.model, host,
-              facts.stream, costModel, clock,
-              request.tag(LlmProbe.Tag.class) != null ? null : health) // probes: not health
-          .rawRequestModel(facts.model);
-    } catch (RuntimeException | LinkageError e) {
-      metrics.internalError(e);
-      return null;
+      long length = body.contentLength();
+      if (length <= 0 || length > RequestFacts.MAX_BODY_BYTES) return null;
+      Buffer buffer = new Buffer();
+      body.writeTo(buffer);
+      return buffer.readByteArray();
+    } catch (IOException | RuntimeException e) {
+      return null; // the call is still measured, without a model
     }
   }
 
-  private Response observe(LlmCall call, Failures failures, RequestFacts facts, Response response)
+  private Response observe(LlmCall call, Failures failures, Response response)
       throws IOException {
     MeteredBody metered;
     try {
       int code = response.code();
-      RateLimitSnapshot limits =
-          RateLimitSnapshot.parse(response::header, code, System.currentTimeMillis());
+      RateLimitSnapshot limits = binding.rateLimits(response::header, code);
       call.onResponse(code, response.header("Content-Type"), response.header("Content-Encoding"),
           limits);
       ResponseBody body = response.body();
@@ -180,12 +157,10 @@ public final class LlmMetricsInterceptor implements Interceptor {
         return response;
       }
       String host = response.request().url().host();
-      MeteredBody.EofCheck enforce = validation != ValidationMode.ENFORCE ? null
-          : ended -> ended.invalidReason() == null ? null
-              : new InvalidLlmResponseException(ended.invalidReason(), host, code);
+      MeteredBody.EofCheck enforce = binding.validation() != ValidationMode.ENFORCE ? null
+          : ended -> binding.enforcement(ended, host, code);
       metered = new MeteredBody(body, call, failures, enforce);
-      if (enforce == null || !facts.format.isParsed() || !response.isSuccessful()
-          || call.isStream()) {
+      if (enforce == null || !response.isSuccessful() || call.isStream()) {
         return response.newBuilder().body(metered).build();
       }
     } catch (RuntimeException | LinkageError e) {
@@ -204,7 +179,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
       MeteredBody metered) throws IOException {
     okio.BufferedSource original = response.body().source();
     try {
-      if (original.request(maxEnforcedBodyBytes + 1)) {
+      if (original.request(binding.maxEnforcedBodyBytes() + 1)) {
         return response.newBuilder().body(metered).build(); // too big to hold: judged at EOF
       }
     } catch (IOException e) {
@@ -263,53 +238,23 @@ public final class LlmMetricsInterceptor implements Interceptor {
 
   /** Configures an {@link LlmMetricsInterceptor}; every setting is optional. */
   public static final class Builder {
-    private PrometheusRegistry registry = PrometheusRegistry.defaultRegistry;
-    private final Map<String, String> providers = new HashMap<>();
-    private final Map<String, WireFormat> paths = new HashMap<>();
-    private CostModel costModel;
-    private LongSupplier clock = System::nanoTime;
-    private ValidationMode validation = ValidationMode.OBSERVE;
-    private long maxEnforcedBodyBytes = 1024 * 1024;
-    private HealthPolicy healthPolicy = HealthPolicy.ofDefaults();
+    private final Binding.Settings settings = Binding.settings();
 
     private Builder() {}
 
-    /** What to do with 2xx responses that are not a usable answer; default OBSERVE. */
-    public Builder validation(ValidationMode mode) {
-      if (mode == null) throw new NullPointerException("mode");
-      this.validation = mode;
-      return this;
-    }
-
-    /**
-     * ENFORCE mode: the largest non-streaming body read whole before the app gets it (default
-     * 1 MiB); larger bodies are passed through and judged when the app reaches their end.
-     */
-    public Builder maxEnforcedBodyBytes(long bytes) {
-      if (bytes < 1024) throw new IllegalArgumentException("maxEnforcedBodyBytes < 1024: " + bytes);
-      this.maxEnforcedBodyBytes = bytes;
-      return this;
-    }
-
     /** Where the metrics go; several interceptors on one registry share one metric set. */
     public Builder registry(PrometheusRegistry registry) {
-      if (registry == null) throw new NullPointerException("registry");
-      this.registry = registry;
+      settings.registry(registry);
       return this;
     }
 
     /**
      * Names the provider behind {@code host} (exact host, case-insensitive) for the {@code
-     * gen_ai_provider_name} label, e.g. a gateway or a reseller. Well-known hosts need none.
+     * gen_ai_provider_name} label, e.g. a gateway, a reseller or a local server ({@code
+     * .provider("localhost", "ollama")}). Well-known hosts need none. Blank values are rejected.
      */
     public Builder provider(String host, String providerName) {
-      if (host == null || host.trim().isEmpty()) {
-        throw new IllegalArgumentException("host is blank");
-      }
-      if (providerName == null || providerName.trim().isEmpty()) {
-        throw new IllegalArgumentException("provider name for " + host + " is blank");
-      }
-      providers.put(host.trim().toLowerCase(Locale.ROOT), providerName.trim());
+      settings.provider(host, providerName);
       return this;
     }
 
@@ -326,35 +271,47 @@ public final class LlmMetricsInterceptor implements Interceptor {
      * }</pre>
      */
     public Builder apiPath(String path, WireFormat format) {
-      if (format == null) throw new NullPointerException("format");
-      if (!format.isParsed()) {
-        throw new IllegalArgumentException("API path " + path + " needs a known wire format, not "
-            + format);
-      }
-      paths.put(PathFormats.normalise(path), format);
+      settings.apiPath(path, format);
       return this;
     }
 
     /** Prices calls; default {@link PriceTable#bundled()}. {@link CostModel#NONE} turns cost off. */
     public Builder prices(CostModel costModel) {
-      if (costModel == null) throw new NullPointerException("costModel");
-      this.costModel = costModel;
+      settings.prices(costModel);
+      return this;
+    }
+
+    /** What to do with 2xx responses that are not a usable answer; default OBSERVE. */
+    public Builder validation(ValidationMode mode) {
+      settings.validation(mode);
+      return this;
+    }
+
+    /**
+     * ENFORCE mode: the largest non-streaming body read whole before the app gets it (default
+     * 1 MiB); larger bodies are passed through and judged when the app reaches their end.
+     */
+    public Builder maxEnforcedBodyBytes(long bytes) {
+      settings.maxEnforcedBodyBytes(bytes);
       return this;
     }
 
     /** How the passive health tracker judges upstreams; default {@link HealthPolicy#ofDefaults()}. */
     public Builder health(HealthPolicy policy) {
-      if (policy == null) throw new NullPointerException("policy");
-      this.healthPolicy = policy;
+      settings.health(policy);
       return this;
     }
 
     /** Monotonic nanoseconds; tests inject a fake clock. */
     Builder clock(LongSupplier clock) {
-      this.clock = clock;
+      settings.clock(clock);
       return this;
     }
 
+    /**
+     * @throws IllegalStateException when the registry already holds a metric with one of LLM
+     *     Pulse's names (the message says which, and the way out)
+     */
     public LlmMetricsInterceptor build() {
       return new LlmMetricsInterceptor(this);
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.llmpulse.core.RateLimitSnapshot;
 import dev.llmpulse.core.ResponseScanner;
 import dev.llmpulse.core.WireFormat;
+import dev.llmpulse.core.internal.ProviderNames;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -3,6 +3,7 @@ package dev.llmpulse.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.UpstreamStatus;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -173,6 +174,21 @@ class FirstContactTest {
     assertThat(calls("canceled")).isEqualTo(1);
     assertThat(calls("timeout")).isZero();
     assertThat(interceptor.health().upstreams().get(0).consecutiveFailures()).isZero();
+  }
+
+  @Test
+  void anErrorAnswerToAStreamClosedUnreadIsItsStatusNotACancel() throws IOException {
+    // What a retrying client does with a 429 or 529: close the body without reading it.
+    Fixture.Interaction recorded = Fixture.load(
+        "openai/chat_real_error_scenarios_openai_gpt-5-nano_handles_context_length_exceeded_errors.json")
+        .first();
+    server.enqueue(recorded.mockResponse());
+    OkHttpClient http = client().addInterceptor(interceptor).build();
+    try (Response response = http.newCall(streamingChat()).execute()) {
+      assertThat(response.code()).isEqualTo(429);
+    }
+    assertThat(calls("429")).isEqualTo(1);
+    assertThat(calls("canceled")).isZero();
   }
 
   // --- Item 4: compressed bodies ----------------------------------------------------------

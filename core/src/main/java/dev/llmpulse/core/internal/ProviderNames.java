@@ -1,4 +1,4 @@
-package dev.llmpulse.okhttp;
+package dev.llmpulse.core.internal;
 
 import java.util.Locale;
 import java.util.Map;
@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * {@code gen_ai_provider_name} by request host: the user's table first, then the well-known hosts
  * (values as the OpenTelemetry GenAI conventions spell them where they define one).
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
-final class ProviderNames {
+public final class ProviderNames {
   private static final String[][] SUFFIXES = {
       {"api.openai.com", "openai"},
       {"api.anthropic.com", "anthropic"},
@@ -37,12 +39,13 @@ final class ProviderNames {
 
   private final Map<String, String> custom;
 
-  ProviderNames(Map<String, String> custom) {
+  /** @param custom lower-case host to provider name, checked before the well-known hosts */
+  public ProviderNames(Map<String, String> custom) {
     this.custom = custom;
   }
 
   /** The provider of {@code host}; {@code _OTHER} when it is not known. */
-  String forHost(String host) {
+  public String forHost(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     String name = custom.get(h);
     if (name != null) return name;

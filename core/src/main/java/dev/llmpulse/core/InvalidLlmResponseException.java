@@ -1,6 +1,5 @@
-package dev.llmpulse.okhttp;
+package dev.llmpulse.core;
 
-import dev.llmpulse.core.InvalidResponseReason;
 import java.io.IOException;
 
 /**
@@ -22,7 +21,8 @@ public final class InvalidLlmResponseException extends IOException {
 
   private final transient InvalidResponseReason reason;
 
-  InvalidLlmResponseException(InvalidResponseReason reason, String host, int httpStatus) {
+  /** Made by the bindings; the message names the reason, the host and the status only. */
+  public InvalidLlmResponseException(InvalidResponseReason reason, String host, int httpStatus) {
     super("LLM response from " + host + " (HTTP " + httpStatus + ") is not a usable answer: "
         + reason.label());
     this.reason = reason;

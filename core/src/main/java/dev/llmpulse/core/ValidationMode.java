@@ -1,11 +1,11 @@
-package dev.llmpulse.okhttp;
+package dev.llmpulse.core;
 
 /**
- * What {@link LlmMetricsInterceptor} does with a ghost success: a 2xx response that is not a
+ * What an LLM Pulse binding (the OkHttp interceptor, the SDK adapters) does with a ghost success: a 2xx response that is not a
  * usable answer (empty, cut off, HTML, JSON without choices, a stream without its terminator).
  *
  * <pre>{@code
- * LlmMetricsInterceptor.builder().validation(ValidationMode.ENFORCE).build();
+ * LlmMetricsInterceptor.builder().validation(ValidationMode.ENFORCE).build(); // any binding
  * }</pre>
  */
 public enum ValidationMode {
@@ -15,7 +15,7 @@ public enum ValidationMode {
    */
   OBSERVE,
   /**
-   * Also fail the call with an {@link InvalidLlmResponseException}, so OkHttp's and the
+   * Also fail the call with an {@link InvalidLlmResponseException}, so the client's and the
    * application's retry logic can act. The trade-off: a non-streaming 2xx body of a known format
    * is read whole (up to the cap, 1 MiB by default) before the response is returned, so the
    * application gets it only once it has fully arrived (it gets the same bytes, from memory);
