@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -59,6 +60,7 @@ public final class FakeUpstream implements Closeable {
   private final Window anthropicWindow = new Window();
   private volatile Scenario scenario;
   private volatile long scenarioSinceNanos;
+  private volatile Fault fault = Fault.NONE;
   private final AtomicLong nextAnswerMillis = new AtomicLong(-1);
   private volatile boolean closed;
 
@@ -97,6 +99,25 @@ public final class FakeUpstream implements Closeable {
   public void setScenario(Scenario next) {
     scenarioSinceNanos = System.nanoTime();
     scenario = next;
+  }
+
+  /**
+   * Misbehaviours for load tests beyond the demo's scenarios; while one is set it overrides the
+   * scenario (except {@link Scenario#OUTAGE}, where nothing listens).
+   */
+  public enum Fault {
+    /** The scenario decides. */
+    NONE,
+    /** Every answer takes 15 s (streams start after 15 s), for as long as it lasts; no 429s. */
+    SLOW,
+    /** Every call is answered {@code 503 Service Unavailable} at the usual speed. */
+    UNAVAILABLE,
+    /** The upstream accepts every request and never answers: only client timeouts end calls. */
+    HANG
+  }
+
+  public void setFault(Fault fault) {
+    this.fault = Objects.requireNonNull(fault, "fault");
   }
 
   /**
@@ -141,12 +162,13 @@ public final class FakeUpstream implements Closeable {
       boolean stream = body.replace(" ", "").contains("\"stream\":true");
       Answer answer = Answer.random(anthropic);
       Scenario s = scenario;
-      if (s == Scenario.HANG) {
+      Fault f = fault;
+      if (f == Fault.HANG) {
         hang();
         return;
       }
-      boolean slow = s == Scenario.SLOW || s == Scenario.INCIDENT && inSlowPhase();
-      boolean limited = s == Scenario.INCIDENT && !slow;
+      boolean slow = f == Fault.SLOW || f == Fault.NONE && s == Scenario.INCIDENT && inSlowPhase();
+      boolean limited = f == Fault.NONE && s == Scenario.INCIDENT && !slow;
       Window window = anthropic ? anthropicWindow : openAiWindow;
       window.add(answer.input + answer.cacheRead + answer.cacheCreation, answer.output);
       rateLimitHeaders(exchange, anthropic, window, limited);
@@ -155,7 +177,7 @@ public final class FakeUpstream implements Closeable {
       double firstByteSeconds = delayed >= 0 ? delayed / 1000.0
           : slow ? 15 + jitter(1.0) : 0.12 + lognormal(0.08);
       sleep(firstByteSeconds);
-      if (s == Scenario.UNAVAILABLE) {
+      if (f == Fault.UNAVAILABLE) {
         send(exchange, 503, "application/json", "{\"error\":{\"message\":\"The server is "
             + "overloaded or not ready yet.\",\"type\":\"server_error\"}}");
         return;
@@ -168,7 +190,7 @@ public final class FakeUpstream implements Closeable {
         send(exchange, 429, "application/json", error);
         return;
       }
-      boolean ghost = s == Scenario.GHOST && ThreadLocalRandom.current().nextDouble() < 0.6;
+      boolean ghost = f == Fault.NONE && s == Scenario.GHOST && ThreadLocalRandom.current().nextDouble() < 0.6;
       if (stream) {
         stream(exchange, anthropic, answer, ghost);
       } else {

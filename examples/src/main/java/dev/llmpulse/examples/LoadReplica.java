@@ -42,7 +42,7 @@ import okhttp3.Response;
  * <pre>{@code
  * FakeUpstream upstream = new FakeUpstream(Scenario.NORMAL, 60, 20);
  * try (LoadReplica pool = LoadReplica.closed("pool.llm.test", upstream, 8, Duration.ofSeconds(30))) {
- *   upstream.setScenario(Scenario.SLOW); // scrape http://127.0.0.1:{pool.metricsPort()}/metrics
+ *   upstream.setFault(FakeUpstream.Fault.SLOW); // scrape http://127.0.0.1:{pool.metricsPort()}/metrics
  * }
  * }</pre>
  */

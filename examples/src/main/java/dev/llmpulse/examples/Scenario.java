@@ -14,26 +14,19 @@ public enum Scenario {
   /** HTTP 200 with broken answers: truncated JSON, empty {@code choices}, streams cut short. */
   GHOST,
   /** Nothing listens: every call fails with "connection refused". */
-  OUTAGE,
-  /** Every answer takes 15 s (streams start after 15 s), for as long as it lasts; no 429s. */
-  SLOW,
-  /** Every call is answered {@code 503 Service Unavailable} at the usual speed. */
-  UNAVAILABLE,
-  /** The upstream accepts every request and never answers: only client timeouts end calls. */
-  HANG;
+  OUTAGE;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses a scenario name ({@code normal}, {@code incident}, {@code hang}…), any case. */
+  /** Parses {@code normal}, {@code incident}, {@code ghost} or {@code outage}, any case. */
   public static Scenario parse(String name) {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "unknown scenario '" + name + "': use normal, incident, ghost, outage, slow, "
-              + "unavailable or hang");
+          "unknown scenario '" + name + "': use normal, incident, ghost or outage");
     }
   }
 }

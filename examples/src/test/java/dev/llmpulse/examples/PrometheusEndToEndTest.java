@@ -70,7 +70,7 @@ class PrometheusEndToEndTest {
 
   /** One traffic shape that goes wrong at {@link #JUMP_AT}, and what must page how soon. */
   private record Incident(String shape, String address, String alert, double goalSeconds,
-      List<FakeUpstream> upstreams, Scenario scenario, List<LoadReplica> replicas) {
+      List<FakeUpstream> upstreams, FakeUpstream.Fault fault, List<LoadReplica> replicas) {
     boolean paged(Map<String, Long> first) {
       return detection(first) != null;
     }
@@ -127,22 +127,22 @@ class PrometheusEndToEndTest {
     // --- the shapes that go wrong, each on its own upstream and address
     List<Incident> incidents = new ArrayList<>();
     incidents.add(single("open arrivals 3/s, 0.2 s -> 15 s", "open.llm.test", PAGE, 45,
-        Scenario.SLOW, up -> LoadReplica.open("open.llm.test", up, 3, READ_TIMEOUT)));
+        FakeUpstream.Fault.SLOW, up -> LoadReplica.open("open.llm.test", up, 3, READ_TIMEOUT)));
     for (int workers : new int[] {1, 8, 64}) {
       String host = "closed-" + workers + ".llm.test";
       incidents.add(single("closed pool of " + workers + ", 0.2 s -> 15 s", host, PAGE, 45,
-          Scenario.SLOW, up -> LoadReplica.closed(host, up, workers, READ_TIMEOUT)));
+          FakeUpstream.Fault.SLOW, up -> LoadReplica.closed(host, up, workers, READ_TIMEOUT)));
     }
     incidents.add(single("outage: every call 503 (open 3/s)", "outage.llm.test",
-        "LlmUpstreamDown", 35, Scenario.UNAVAILABLE,
+        "LlmUpstreamDown", 35, FakeUpstream.Fault.UNAVAILABLE,
         up -> LoadReplica.open("outage.llm.test", up, 3, READ_TIMEOUT)));
     incidents.add(single("hang: no answer, 30 s read timeout (open 3/s)", "hang.llm.test", PAGE,
-        45, Scenario.HANG, up -> LoadReplica.open("hang.llm.test", up, 3, READ_TIMEOUT)));
+        45, FakeUpstream.Fault.HANG, up -> LoadReplica.open("hang.llm.test", up, 3, READ_TIMEOUT)));
     Incident fleet = fleet("fleet of 3 (1/s each), one replica hangs", "fleet.llm.test", 3,
-        Scenario.HANG, 1, "LlmCallsStalled", 45);
+        FakeUpstream.Fault.HANG, 1, "LlmCallsStalled", 45);
     incidents.add(fleet);
     Incident viaAgent = fleet("via agent + remote write: 2 replicas (1.5/s each), one 0.2 -> 15 s",
-        "agent.llm.test", 2, Scenario.SLOW, 0, "LlmCallsStalled", 45);
+        "agent.llm.test", 2, FakeUpstream.Fault.SLOW, 0, "LlmCallsStalled", 45);
     incidents.add(viaAgent);
 
     // --- normal traffic with bursts and one 60 s answer: must never page
@@ -195,7 +195,7 @@ class PrometheusEndToEndTest {
       long jump = start + (long) ((JUMP_AT + k * 15.0 / incidents.size()) * 1e9);
       jumps.put(incident, jump);
       timeline.schedule(() -> {
-        for (FakeUpstream up : incident.upstreams()) up.setScenario(incident.scenario());
+        for (FakeUpstream up : incident.upstreams()) up.setFault(incident.fault());
         log("incident: " + incident.shape());
       }, jump - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
@@ -322,14 +322,15 @@ class PrometheusEndToEndTest {
   }
 
   private Incident single(String shape, String address, String alert, double goal,
-      Scenario scenario, ReplicaFactory factory) throws Exception {
+      FakeUpstream.Fault fault, ReplicaFactory factory) throws Exception {
     FakeUpstream upstream = upstream();
-    return new Incident(shape, address, alert, goal, List.of(upstream), scenario,
+    return new Incident(shape, address, alert, goal, List.of(upstream), fault,
         List.of(track(factory.start(upstream))));
   }
 
   /** {@code size} replicas of one bot, each with its own upstream; only replica {@code bad} breaks. */
-  private Incident fleet(String shape, String address, int size, Scenario scenario, int bad,
+  private Incident fleet(String shape, String address, int size, FakeUpstream.Fault fault,
+      int bad,
       String alert, double goal) throws Exception {
     List<LoadReplica> replicas = new ArrayList<>();
     FakeUpstream broken = null;
@@ -339,7 +340,7 @@ class PrometheusEndToEndTest {
       replicas.add(track(LoadReplica.open(address, upstream, size == 3 ? 1 : 1.5,
           READ_TIMEOUT)));
     }
-    return new Incident(shape, address, alert, goal, List.of(broken), scenario, replicas);
+    return new Incident(shape, address, alert, goal, List.of(broken), fault, replicas);
   }
 
   private FakeUpstream upstream() throws Exception {
