@@ -25,15 +25,17 @@ final class Recording {
 
   final String name;
   final String path; // the request path with its query
+  final String requestBody;
   final boolean streamRequested;
   final int status;
   final String contentType;
   final byte[] body; // decoded when the recording is gzipped
 
-  private Recording(String name, String path, boolean streamRequested, int status,
-      String contentType, byte[] body) {
+  private Recording(String name, String path, String requestBody, boolean streamRequested,
+      int status, String contentType, byte[] body) {
     this.name = name;
     this.path = path;
+    this.requestBody = requestBody;
     this.streamRequested = streamRequested;
     this.status = status;
     this.contentType = contentType;
@@ -102,7 +104,7 @@ final class Recording {
     } else {
       body = response.path("body").asText("").getBytes(StandardCharsets.UTF_8);
     }
-    return new Recording(name, path, stream, response.get("status").asInt(), contentType, body);
+    return new Recording(name, path, requestBody, stream, response.get("status").asInt(), contentType, body);
   }
 
   WireFormat format() {
