@@ -12,7 +12,7 @@ import java.io.IOException;
 final class JsonWalker {
   private static final int MAX_DEPTH = 64;
 
-  private final FormatReader fields;
+  private final FormatReader reader;
   // Grown on demand up to MAX_DEPTH: LLM answers nest about six levels deep.
   private String[] keys = new String[8];
   private boolean[] pushed = new boolean[8];
@@ -24,8 +24,8 @@ final class JsonWalker {
   private boolean rootStarted;
   private boolean rootComplete;
 
-  JsonWalker(FormatReader fields) {
-    this.fields = fields;
+  JsonWalker(FormatReader reader) {
+    this.reader = reader;
   }
 
   void reset() {
@@ -62,7 +62,7 @@ final class JsonWalker {
     return keyCount > 0 ? keys[0] : null;
   }
 
-  /** Hands every available token to the fields; stops at NOT_AVAILABLE or end of input. */
+  /** Hands every available token to the reader; stops at NOT_AVAILABLE or end of input. */
   void drain(JsonParser parser) throws IOException {
     JsonToken token;
     while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
@@ -84,7 +84,7 @@ final class JsonWalker {
           rootIsArray = isArray;
         }
         String key = inObject() ? pendingField : null;
-        fields.onStart(this, key, isArray);
+        reader.onStart(this, key, isArray);
         boolean push = key != null && keyCount < MAX_DEPTH;
         if (push) {
           if (keyCount == keys.length) keys = java.util.Arrays.copyOf(keys, keys.length * 2);
@@ -105,12 +105,12 @@ final class JsonWalker {
       case END_ARRAY: {
         depth--;
         if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
-        if (depth > 0) fields.onEnd(this, token == JsonToken.END_ARRAY);
+        if (depth > 0) reader.onEnd(this, token == JsonToken.END_ARRAY);
         if (depth == 0) {
           rootComplete = true;
-          fields.onDocumentEnd();
+          reader.onDocumentEnd();
         } else if (depth == 1 && rootIsArray && token == JsonToken.END_OBJECT) {
-          fields.onDocumentEnd(); // one chunk of a JSON-array stream (Gemini without alt=sse)
+          reader.onDocumentEnd(); // one chunk of a JSON-array stream (Gemini without alt=sse)
         }
         return;
       }
@@ -121,7 +121,7 @@ final class JsonWalker {
           rootComplete = true;
           return;
         }
-        if (inObject()) fields.onScalar(this, parser, token, pendingField); // not array elements
+        if (inObject()) reader.onScalar(this, parser, token, pendingField); // not array elements
     }
   }
 

@@ -45,7 +45,7 @@ public final class ResponseScanner {
 
   private final Mode mode;
   private final boolean streamExpected;
-  private final FormatReader fields;
+  private final FormatReader reader;
   private final JsonWalker walker;
   private final Runnable onContentChunk;
 
@@ -70,10 +70,10 @@ public final class ResponseScanner {
   private ResponseScanner(Builder b) {
     this.streamExpected = b.streamExpected;
     this.onContentChunk = b.onContentChunk;
-    this.fields = b.format.newReader();
-    this.fields.listener(this::contentChunk);
-    this.walker = new JsonWalker(fields);
-    this.mode = modeOf(b, fields);
+    this.reader = b.format.newReader();
+    this.reader.listener(this::contentChunk);
+    this.walker = new JsonWalker(reader);
+    this.mode = modeOf(b, reader);
     if (mode == Mode.JSON) {
       try {
         jsonParser = JSON.createNonBlockingByteArrayParser();
@@ -81,7 +81,7 @@ public final class ResponseScanner {
       } catch (IOException e) {
         parseFailed = true;
       }
-      fields.beginDocument();
+      reader.beginDocument();
     } else if (mode == Mode.SSE) {
       documents = new Documents();
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
@@ -192,7 +192,7 @@ public final class ResponseScanner {
         return !parseFailed && walker.rootComplete();
       case SSE:
       case NDJSON:
-        return fields.terminatorSeen() || fields.errorEventSeen();
+        return reader.terminatorSeen() || reader.errorEventSeen();
       default:
         return false;
     }
@@ -230,7 +230,7 @@ public final class ResponseScanner {
           return InvalidResponseReason.TRUNCATED_JSON;
         }
         if (isStream()) return streamVerdict();
-        return fields.bodyVerdict();
+        return reader.bodyVerdict();
       case SSE:
       case NDJSON:
         if (bytes == 0) return InvalidResponseReason.EMPTY_BODY;
@@ -241,8 +241,8 @@ public final class ResponseScanner {
   }
 
   private InvalidResponseReason streamVerdict() {
-    if (fields.errorEventSeen()) return InvalidResponseReason.STREAM_ERROR_EVENT;
-    if (!fields.terminatorSeen()) return InvalidResponseReason.STREAM_INCOMPLETE;
+    if (reader.errorEventSeen()) return InvalidResponseReason.STREAM_ERROR_EVENT;
+    if (!reader.terminatorSeen()) return InvalidResponseReason.STREAM_INCOMPLETE;
     if (malformedEvents > 0) return InvalidResponseReason.INVALID_JSON;
     return null;
   }
@@ -252,7 +252,7 @@ public final class ResponseScanner {
    * {@code alt=sse}).
    */
   public boolean isStream() {
-    return mode == Mode.SSE || mode == Mode.NDJSON || (streamExpected && fields.arrayStreams());
+    return mode == Mode.SSE || mode == Mode.NDJSON || (streamExpected && reader.arrayStreams());
   }
 
   /**
@@ -265,17 +265,17 @@ public final class ResponseScanner {
 
   /** The model the response names ({@code model}, {@code modelVersion}); empty if none. */
   public String responseModel() {
-    return fields.model();
+    return reader.model();
   }
 
   public TokenUsage usage() {
-    if (usage == null) usage = fields.usage();
+    if (usage == null) usage = reader.usage();
     return usage;
   }
 
   /** Raw finish reasons, one per choice or candidate that reported one. */
   public List<String> finishReasons() {
-    if (finishReasons == null) finishReasons = fields.finishReasons();
+    if (finishReasons == null) finishReasons = reader.finishReasons();
     return finishReasons;
   }
 
@@ -325,7 +325,7 @@ public final class ResponseScanner {
       if (!open) {
         open = true;
         walker.reset();
-        fields.beginDocument();
+        reader.beginDocument();
       }
       try {
         if (parser == null) {
@@ -395,9 +395,9 @@ public final class ResponseScanner {
   private final class SseListener implements SseDecoder.Listener {
     @Override
     public void onEvent(String eventName, byte[] data, int length) {
-      if ("error".equals(eventName)) fields.markErrorEvent();
+      if ("error".equals(eventName)) reader.markErrorEvent();
       if (isDone(data, length)) {
-        fields.markTerminator();
+        reader.markTerminator();
         return;
       }
       if (length > 0) documents.feed(data, 0, length);
