@@ -89,6 +89,39 @@ class FormatReadersTest {
     assertThat(recorded.scan(toolCall).invalidReason()).isNull();
   }
 
+  /**
+   * No public recording of Ollama's {@code /api/embed} exists: the recorded legacy {@code
+   * /api/embeddings} answer, as is and reshaped the way {@code /api/embed} answers.
+   */
+  @Test
+  void ollamaEmbedTakesPromptEvalCountAsInput() {
+    Recording legacy = Recording.load("ollama/test_ollama_embeddings_legacy.json", 0);
+    String vector = legacy.text().substring(legacy.text().indexOf('['), legacy.text().lastIndexOf(']') + 1);
+    String embed = "{\"model\":\"llama3\",\"embeddings\":[" + vector + "],\"total_duration\":14143917,"
+        + "\"load_duration\":1019500,\"prompt_eval_count\":4}";
+
+    ResponseScanner asIs = scan(WireFormat.OLLAMA_EMBED, legacy.text());
+    ResponseScanner reshaped = scan(WireFormat.OLLAMA_EMBED, embed);
+
+    assertThat(asIs.invalidReason()).isNull();
+    assertThat(asIs.usage().isKnown()).isFalse();
+    assertThat(reshaped.invalidReason()).isNull();
+    assertThat(reshaped.responseModel()).isEqualTo("llama3");
+    assertThat(reshaped.usage().inputTokens()).isEqualTo(4);
+    assertThat(reshaped.usage().outputTokens()).isZero();
+    assertThat(reshaped.finishReasons()).isEmpty();
+    assertThat(scan(WireFormat.OLLAMA_EMBED, embed.substring(0, embed.length() / 2)).invalidReason())
+        .isEqualTo(InvalidResponseReason.TRUNCATED_JSON);
+  }
+
+  private static ResponseScanner scan(WireFormat format, String body) {
+    ResponseScanner scanner = ResponseScanner.builder(format).contentType("application/json; charset=utf-8").build();
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    scanner.feed(bytes, 0, bytes.length);
+    scanner.endOfInput();
+    return scanner;
+  }
+
   @Test
   void anOllamaStreamWithoutContentTypeIsStillReadLineByLine() {
     Recording recorded = Recording.load(OLLAMA_CHAT_STREAM, 0);
