@@ -62,6 +62,8 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
     private final URI url;
     private final boolean jsonBody;
     private boolean started;
+    private volatile boolean responded;
+    private volatile boolean bodySubscribed;
     private LlmCall call;
     private byte[] body = new byte[0]; // the request body while it is written, up to the cap
     private int bodyLength;
@@ -137,13 +139,23 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
       call();
     }
 
-    /** The exchange failed before its response arrived. */
+    /**
+     * The exchange failed or was canceled before its response arrived. Once it has arrived, the
+     * body decides (Reactor cancels the exchange too when the application cancels the body,
+     * e.g. Spring AI's {@code takeUntil("[DONE]")} right after the terminator).
+     */
     void failed(String errorType) {
       LlmCall c = call();
-      if (c != null) c.onFailure(errorType);
+      if (c == null) return;
+      if (!responded) {
+        c.onFailure(errorType);
+      } else if (!bodySubscribed) {
+        c.onBodyClosed(); // the body will never be read: the call must not stay in flight
+      }
     }
 
     ClientResponse observe(ClientResponse response) {
+      responded = true;
       LlmCall c = call();
       if (c == null) return response;
       int status;
@@ -160,6 +172,7 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
       }
       String host = url.getHost();
       return response.mutate().body(flux -> flux
+          .doOnSubscribe(subscription -> bodySubscribed = true)
           .doOnNext(buffer -> tee(c, buffer))
           .concatWith(Mono.defer(() -> {
             c.onBodyEnd();

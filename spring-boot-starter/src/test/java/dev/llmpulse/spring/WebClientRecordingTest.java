@@ -85,6 +85,29 @@ class WebClientRecordingTest {
   }
 
   @Test
+  void streamReadAsSpringAiDoesEndsAtTheDoneEvent() {
+    // Spring AI 1.x: bodyToFlux(String.class).takeUntil("[DONE]"), which cancels the body the
+    // moment the terminator arrives; the JDK connector, which Boot picks without Reactor Netty.
+    Fixture fixture = Fixture.load("openai/test_chat_stream_with_include_usage_option.json");
+    upstream.enqueue(fixture.response());
+    Contexts.withActuator().run(context -> {
+      WebClient.Builder builder = WebClient.builder()
+          .clientConnector(new org.springframework.http.client.reactive.JdkClientHttpConnector());
+      context.getBean(WebClientCustomizer.class).customize(builder);
+      java.util.List<String> events = builder.build().post().uri(url(fixture.path))
+          .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture.requestBody)
+          .retrieve().bodyToFlux(String.class).takeUntil("[DONE]"::equals)
+          .collectList().block(Duration.ofSeconds(10));
+      assertThat(events).last().isEqualTo("[DONE]");
+      ScrapedPage page = Contexts.scrape(context);
+      assertThat(page.sum("gen_ai_client_operation_duration_seconds_count", "error_type", ""))
+          .isEqualTo(1);
+      assertThat(page.sum("gen_ai_client_tokens_total", "gen_ai_token_type", "output"))
+          .isEqualTo(3);
+    });
+  }
+
+  @Test
   void wholeAnswerIsRecorded() {
     Fixture fixture = Fixture.load("openai/test_chat_completion_with_content.json");
     upstream.enqueue(fixture.response());

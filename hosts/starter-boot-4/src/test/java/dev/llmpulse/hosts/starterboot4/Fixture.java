@@ -1,0 +1,104 @@
+package dev.llmpulse.hosts.starterboot4;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.mockwebserver.MockResponse;
+import okio.Buffer;
+
+/** The first exchange of a recorded cassette in fixtures/ (see its README), for MockWebServer. */
+final class Fixture {
+  final String path;
+  final String requestBody;
+  private final int status;
+  private final List<String[]> headers = new ArrayList<>();
+  final byte[] body;
+
+  @SuppressWarnings("unchecked")
+  private Fixture(Map<String, Object> exchange) {
+    Map<String, Object> request = (Map<String, Object>) exchange.get("request");
+    Map<String, Object> response = (Map<String, Object>) exchange.get("response");
+    String uri = (String) request.get("uri");
+    path = uri.replaceFirst("^https?://[^/]+", "");
+    requestBody = (String) request.get("body");
+    status = ((Number) response.get("status")).intValue();
+    Map<String, Object> recorded = (Map<String, Object>) response.get("headers");
+    for (Map.Entry<String, Object> header : recorded.entrySet()) {
+      String lower = header.getKey().toLowerCase(Locale.ROOT);
+      if (lower.equals("content-length") || lower.equals("transfer-encoding")) continue;
+      // The recordings scrub cookies to "test_set_cookie", which Spring's JDK connector rejects.
+      if (lower.equals("set-cookie")) continue;
+      for (Object value : (List<Object>) header.getValue()) {
+        headers.add(new String[] {header.getKey(), (String) value});
+      }
+    }
+    if (response.get("bodyBase64") != null) {
+      body = Base64.getDecoder().decode((String) response.get("bodyBase64"));
+    } else if (response.get("body") != null) {
+      body = ((String) response.get("body")).getBytes(StandardCharsets.UTF_8);
+    } else {
+      body = new byte[0];
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Fixture load(String relativePath) {
+    String env = System.getenv("LLMPULSE_FIXTURES");
+    Path root = env != null ? Paths.get(env) : Paths.get("../../fixtures");
+    try (JsonParser parser = new JsonFactory().createParser(root.resolve(relativePath).toFile())) {
+      parser.nextToken();
+      Map<String, Object> cassette = (Map<String, Object>) read(parser);
+      List<Object> interactions = (List<Object>) cassette.get("interactions");
+      return new Fixture((Map<String, Object>) interactions.get(0));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read fixture " + relativePath, e);
+    }
+  }
+
+  /** The response as recorded: status, headers and body bytes. */
+  MockResponse response() {
+    MockResponse mock = new MockResponse().setResponseCode(status);
+    for (String[] header : headers) mock.addHeader(header[0], header[1]);
+    return mock.setBody(new Buffer().write(body));
+  }
+
+  private static Object read(JsonParser parser) throws IOException {
+    JsonToken token = parser.currentToken();
+    switch (token) {
+      case START_OBJECT:
+        Map<String, Object> object = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          parser.nextToken();
+          object.put(name, read(parser));
+        }
+        return object;
+      case START_ARRAY:
+        List<Object> array = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) array.add(read(parser));
+        return array;
+      case VALUE_STRING:
+        return parser.getText();
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return parser.getNumberValue();
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return parser.getBooleanValue();
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new IOException("unexpected " + token);
+    }
+  }
+}
