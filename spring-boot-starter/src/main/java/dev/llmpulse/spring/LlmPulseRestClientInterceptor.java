@@ -130,7 +130,9 @@ final class LlmPulseRestClientInterceptor implements ClientHttpRequestIntercepto
       }
       MeteredInputStream.EofCheck enforce = binding.enforcing()
           ? ended -> binding.enforcement(ended, host, status) : null;
-      body = new MeteredInputStream(original, call, HttpBinding::errorType, enforce);
+      InputStream metered = new MeteredInputStream(original, call, HttpBinding::errorType, enforce);
+      long length = delegate.getHeaders().getContentLength();
+      body = length >= 0 ? new EndAtContentLength(metered, length) : metered;
       return body;
     }
 
@@ -147,6 +149,60 @@ final class LlmPulseRestClientInterceptor implements ClientHttpRequestIntercepto
       } finally {
         delegate.close();
       }
+    }
+  }
+
+  /**
+   * A body of known length ends with its last byte: converters read exactly Content-Length bytes
+   * ({@code readNBytes}) and close without asking for EOF, so the read that delivers the last
+   * byte also reads the end, and the call is judged as a whole answer (a 200 cut short in its
+   * JSON is {@code truncated_json}, not an answer the application stopped reading).
+   */
+  static final class EndAtContentLength extends InputStream {
+    private final InputStream metered;
+    private long remaining;
+    private int pending = -1; // a byte past Content-Length, should a server send one
+
+    EndAtContentLength(InputStream metered, long length) {
+      this.metered = metered;
+      this.remaining = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (length == 0) return 0;
+      if (pending >= 0) {
+        buffer[offset] = (byte) pending;
+        pending = -1;
+        return 1;
+      }
+      int n = metered.read(buffer, offset, length);
+      if (n > 0 && remaining > 0) {
+        remaining -= n;
+        if (remaining <= 0) {
+          byte[] probe = new byte[1];
+          int more = metered.read(probe, 0, 1); // EOF here: the call ends (ENFORCE may throw)
+          if (more == 1) pending = probe[0] & 0xff;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return pending >= 0 ? 1 : metered.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      metered.close();
     }
   }
 }

@@ -72,6 +72,18 @@ final class Fixture {
     return mock.setBody(new Buffer().write(body));
   }
 
+  /** The recorded response cut after {@code length} body bytes: an upstream that broke off. */
+  MockResponse responseCutAt(int length) {
+    MockResponse mock = new MockResponse().setResponseCode(status);
+    for (String[] header : headers) mock.addHeader(header[0], header[1]);
+    return mock.setBody(new Buffer().write(body, 0, length));
+  }
+
+  /** The offset of {@code text} in the recorded body. */
+  int indexOf(String text) {
+    return new String(body, StandardCharsets.UTF_8).indexOf(text);
+  }
+
   private static Object read(JsonParser parser) throws IOException {
     JsonToken token = parser.currentToken();
     switch (token) {

@@ -161,6 +161,29 @@ class WebClientRecordingTest {
   }
 
   @Test
+  void refusedConnectionIsAConnectError() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    URI refused = URI.create("http://127.0.0.1:" + closedPort + "/v1/chat/completions");
+    Contexts.withActuator().run(context -> {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> webClient(context).post()
+          .uri(refused).contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"model\":\"gpt-4o-mini\"}").retrieve().bodyToMono(String.class)
+          .block(Duration.ofSeconds(10)))
+          .isInstanceOf(org.springframework.web.reactive.function.client
+              .WebClientRequestException.class);
+      ScrapedPage page = Contexts.scrape(context);
+      // No connection, so the request body was never written: the model is not known.
+      assertThat(page.sum("gen_ai_client_operation_duration_seconds_count",
+          "error_type", "connect_error", "server_address", "127.0.0.1")).isEqualTo(1);
+      assertThat(page.sum("gen_ai_client_requests_in_flight")).isZero();
+    });
+  }
+
+  @Test
   void otherCallsOfTheAppAreNotRecorded() {
     upstream.enqueue(new MockResponse().setBody("ok"));
     upstream.enqueue(new MockResponse().setBody("{}"));
