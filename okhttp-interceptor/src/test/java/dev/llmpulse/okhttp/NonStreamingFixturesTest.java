@@ -135,7 +135,7 @@ class NonStreamingFixturesTest {
             .call("chat", "azure.ai.openai", "pydantic-ai-realtime-dev.openai.azure.com")
             .models("gpt-5.4", "gpt-5.4").tokens(18, 5, 0, 0, 0).finish("completed"),
         at("azure-openai/chat_responses_protocol_dialects_with_azure_gpt-5-nano_chats_on_the_openai_v1_responses_endpoint.json", 0)
-            .call("chat", "azure.ai.inference", "rubyllm.services.ai.azure.com")
+            .call("chat", "azure.ai.openai", "rubyllm.services.ai.azure.com")
             .models("gpt-5-nano", "gpt-5-nano").tokens(18, 129, 0, 0, 64).finish("completed"),
         // No public recording of Claude on Vertex AI exists: the recorded Anthropic answer served
         // at :rawPredict (the body is Anthropic Messages; the model is only in the path).

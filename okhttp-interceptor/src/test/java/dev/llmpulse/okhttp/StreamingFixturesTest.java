@@ -138,10 +138,10 @@ class StreamingFixturesTest {
         at("xai/chat_streaming_responses_xai_grok-4-1-fast-non-reasoning_supports_streaming_responses.json", 0)
             .call("chat", "x_ai", "api.x.ai").models("grok-4.3", "grok-4.3")
             .tokens(199, 160, 128, 0, 152).finish("completed").contentChunks(13 + 8),
-        // Azure OpenAI v1 path /openai/v1/responses on an AI Foundry host (services.ai.azure.com,
-        // which the host table names azure.ai.inference).
+        // Azure OpenAI v1 path /openai/v1/responses on an AI Foundry host (services.ai.azure.com
+        // serves Azure AI Inference too; the /openai/ path makes it Azure OpenAI).
         at("azure-openai/chat_responses_protocol_dialects_with_azure_gpt-5-nano_streams_responses.json", 0)
-            .call("chat", "azure.ai.inference", "rubyllm.services.ai.azure.com")
+            .call("chat", "azure.ai.openai", "rubyllm.services.ai.azure.com")
             .models("gpt-5-nano", "gpt-5-nano")
             .tokens(18, 120, 0, 0, 64).finish("completed").contentChunks(1),
         // Cohere v2: billed units, 16 content-delta events, message-end then [DONE].

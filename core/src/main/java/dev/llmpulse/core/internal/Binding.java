@@ -109,7 +109,7 @@ public final class Binding {
       if (format == null) return null;
       RequestFacts facts = RequestFacts.of(format, path, body, bodyLength);
       String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
-      return metrics.startCall(format, providers.forHost(h), facts.model, h, facts.stream,
+      return metrics.startCall(format, providers.forRequest(h, path), facts.model, h, facts.stream,
           costModel, clock, tracked ? health : null).rawRequestModel(facts.model);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);

@@ -56,6 +56,23 @@ public final class ProviderNames {
       }
     }
     if (h.endsWith(".amazonaws.com") && h.startsWith("bedrock-runtime.")) return "aws.bedrock";
+    // Vertex AI's regional endpoints: us-east5-aiplatform.googleapis.com (Claude's usual host).
+    if (h.endsWith("-aiplatform.googleapis.com")) return "gcp.vertex_ai";
+    if (h.endsWith(".cognitiveservices.azure.com")) return "azure.ai.openai";
     return "_OTHER";
+  }
+
+  /**
+   * The provider of a request: as {@link #forHost}, except that an Azure AI Foundry host
+   * ({@code *.services.ai.azure.com}) serving the Azure OpenAI API ({@code /openai/…}) is
+   * {@code azure.ai.openai}, not {@code azure.ai.inference}. The user's own names win.
+   */
+  public String forRequest(String host, String path) {
+    String name = forHost(host);
+    if ("azure.ai.inference".equals(name) && !custom.containsKey(host.toLowerCase(Locale.ROOT))
+        && path != null && path.toLowerCase(Locale.ROOT).startsWith("/openai/")) {
+      return "azure.ai.openai";
+    }
+    return name;
   }
 }
