@@ -1,6 +1,7 @@
 package dev.llmpulse.hosts.boot3;
 
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import okhttp3.OkHttpClient;
 import org.springframework.boot.SpringApplication;
@@ -22,6 +23,17 @@ public class HostApplication {
         .registry(prometheusMeterRegistry.getPrometheusRegistry())
         .build();
     return new OkHttpClient.Builder().addInterceptor(interceptor).build();
+  }
+
+  /**
+   * Spring AI (and LangChain4j's Micrometer module) count tokens in a Micrometer counter named
+   * {@code gen_ai.client.token.usage}, which Prometheus names like LLM Pulse's token histogram:
+   * two metrics of one name make every scrape fail. LLM Pulse's {@code gen_ai_client_tokens_total}
+   * carries the same counts, so the counter is dropped.
+   */
+  @Bean
+  MeterFilter dropSpringAiTokenCounter() {
+    return MeterFilter.deny(id -> id.getName().equals("gen_ai.client.token.usage"));
   }
 
   public static void main(String[] args) {
