@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class GoogleGenAiRecipeTest {
   private static final String MODEL = "gemini-2.5-flash";
+  private static final String ANSWER =
+      "gemini/chat_basic_chat_functionality_gemini_gemini-2_5-flash_can_have_a_basic_conversation.json";
+  private static final String RATE_LIMITED =
+      "gemini/chat_real_error_scenarios_gemini_gemini-2_5-flash_handles_context_length_exceeded_errors.json";
   private Upstream upstream;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final LlmMetricsInterceptor interceptor =
@@ -52,8 +56,7 @@ class GoogleGenAiRecipeTest {
 
   @Test
   void generateContentIsRecordedWithItsTokens() throws Exception {
-    upstream.enqueue(Recorded.load(
-        "gemini/chat_basic_chat_functionality_gemini_gemini-2_5-flash_can_have_a_basic_conversation.json"));
+    upstream.enqueue(Recorded.load(ANSWER));
 
     GenerateContentResponse answer = recipe().models.generateContent(MODEL, "What's 2 + 2?", null);
 
@@ -85,5 +88,34 @@ class GoogleGenAiRecipeTest {
     assertThat(scrape.tokens(MODEL, "output")).isEqualTo(80 + 35);
     assertThat(scrape.value("gen_ai_client_operation_time_to_first_chunk_seconds_count",
         "gen_ai_request_model=\"" + MODEL + "\"")).isEqualTo(1);
+  }
+
+  @Test
+  void retriedCallIsOneCallWithTheFinalAnswer() throws Exception {
+    upstream.enqueue(Recorded.load(RATE_LIMITED));
+    upstream.enqueue(Recorded.load(ANSWER));
+
+    recipe().models.generateContent(MODEL, "What's 2 + 2?", null);
+
+    // The SDK retries inside OkHttp (an interceptor after the application's): one call, two tries.
+    assertThat(upstream.server.getRequestCount()).isEqualTo(2);
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.calls(MODEL, "")).isEqualTo(1);
+    assertThat(scrape.has("gen_ai_client_operation_duration_seconds_count", "error_type=\"429\""))
+        .isFalse();
+  }
+
+  @Test
+  void asANetworkInterceptorEachTryIsACall() throws Exception {
+    upstream.enqueue(Recorded.load(RATE_LIMITED));
+    upstream.enqueue(Recorded.load(ANSWER));
+    client = new OkHttpClient.Builder().addNetworkInterceptor(interceptor).build();
+
+    recipe().models.generateContent(MODEL, "What's 2 + 2?", null);
+
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.calls(MODEL, "429")).isEqualTo(1);
+    assertThat(scrape.calls(MODEL, "")).isEqualTo(1);
+    assertThat(scrape.tokens(MODEL, "input")).isEqualTo(10);
   }
 }

@@ -80,4 +80,19 @@ class SimpleOpenAiRecipeTest {
     assertThat(scrape.tokens("gpt-4", "output")).isEqualTo(5);
     assertThat(scrape.calls("gpt-4", "")).isEqualTo(1);
   }
+
+  @Test
+  void eachRetryOfTheLibraryIsACallOfItsOwn() {
+    upstream.enqueue(Recorded.load(
+        "openai/chat_real_error_scenarios_openai_gpt-5-nano_handles_context_length_exceeded_errors.json"));
+    upstream.enqueue(Recorded.load("openai/test_chat_completion_with_content.json"));
+
+    recipe().chatCompletions().create(ChatRequest.builder().model("gpt-4o-mini")
+        .message(UserMessage.of("Say this is a test")).build()).join();
+
+    assertThat(upstream.server.getRequestCount()).isEqualTo(2);
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.calls("gpt-4o-mini", "429")).isEqualTo(1);
+    assertThat(scrape.calls("gpt-4o-mini", "")).isEqualTo(1);
+  }
 }
