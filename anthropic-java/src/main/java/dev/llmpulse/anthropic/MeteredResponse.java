@@ -2,7 +2,7 @@ package dev.llmpulse.anthropic;
 
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponse;
-import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.ErrorTypes;
 import dev.llmpulse.core.internal.MeteredInputStream;
 import java.io.ByteArrayInputStream;

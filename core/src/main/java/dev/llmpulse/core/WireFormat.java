@@ -1,13 +1,13 @@
 package dev.llmpulse.core;
 
+
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * The API shapes LLM Pulse understands, detected from the request path. Everything else is
  * {@link #UNKNOWN}: not an LLM API call, so the bindings leave it unrecorded. Each format has one
- * reader of its responses; a new format is a constant here, its reader, and a line in {@link
- * #detect}.
+ * reader of its responses (in the internal package); a new format is a constant here, a line in
+ * {@link #detect}, and its reader.
  *
  * <pre>{@code
  * WireFormat format = WireFormat.detect("/v1/chat/completions"); // OPENAI_CHAT
@@ -16,39 +16,37 @@ import java.util.function.Supplier;
  */
 public enum WireFormat {
   /** {@code POST …/chat/completions}, OpenAI and every OpenAI-compatible API. */
-  OPENAI_CHAT("chat", OpenAiReader::withChoices),
+  OPENAI_CHAT("chat"),
   /** {@code POST …/responses}, OpenAI's Responses API (also Azure's {@code /openai/v1/responses}). */
-  OPENAI_RESPONSES("chat", ResponsesReader::new),
+  OPENAI_RESPONSES("chat"),
   /** {@code POST …/completions}, the legacy text completions API. */
-  OPENAI_COMPLETIONS("text_completion", OpenAiReader::withChoices),
+  OPENAI_COMPLETIONS("text_completion"),
   /** {@code POST …/embeddings}. */
-  OPENAI_EMBEDDINGS("embeddings", OpenAiReader::embeddings),
+  OPENAI_EMBEDDINGS("embeddings"),
   /**
    * {@code POST …/v1/messages}, Anthropic Messages; also on Vertex AI, {@code
    * …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}.
    */
-  ANTHROPIC_MESSAGES("chat", AnthropicReader::new),
+  ANTHROPIC_MESSAGES("chat"),
   /** {@code …/models/{model}:generateContent} and {@code :streamGenerateContent}, Gemini and Vertex AI. */
-  GEMINI("generate_content", GeminiReader::new),
+  GEMINI("generate_content"),
   /** {@code …/models/{model}:embedContent} and {@code :batchEmbedContents}, Gemini and Vertex AI. */
-  GEMINI_EMBEDDINGS("embeddings", GeminiEmbeddingsReader::new),
+  GEMINI_EMBEDDINGS("embeddings"),
   /** {@code POST …/api/chat}, Ollama's native chat API; streams NDJSON unless asked not to. */
-  OLLAMA_CHAT("chat", OllamaReader::chat),
+  OLLAMA_CHAT("chat"),
   /** {@code POST …/api/generate}, Ollama's native completion API; streams NDJSON unless asked not to. */
-  OLLAMA_GENERATE("text_completion", OllamaReader::generate),
+  OLLAMA_GENERATE("text_completion"),
   /** {@code POST …/api/embed}, Ollama's native embeddings API. */
-  OLLAMA_EMBED("embeddings", OllamaReader::embed),
+  OLLAMA_EMBED("embeddings"),
   /** {@code POST …/v2/chat}, Cohere's v2 chat API. */
-  COHERE_CHAT("chat", CohereReader::new),
+  COHERE_CHAT("chat"),
   /** Anything else: not an LLM API call, no body parsing. */
-  UNKNOWN("", FormatReader.None::new);
+  UNKNOWN("");
 
   private final String operationName;
-  private final Supplier<FormatReader> reader;
 
-  WireFormat(String operationName, Supplier<FormatReader> reader) {
+  WireFormat(String operationName) {
     this.operationName = operationName;
-    this.reader = reader;
   }
 
   /** The {@code gen_ai_operation_name} label value; empty for {@link #UNKNOWN}. */
@@ -119,11 +117,6 @@ public enum WireFormat {
    */
   public boolean modelInPath() {
     return this == GEMINI || this == GEMINI_EMBEDDINGS;
-  }
-
-  /** A new reader of this format's responses. */
-  FormatReader newReader() {
-    return reader.get();
   }
 
   /**

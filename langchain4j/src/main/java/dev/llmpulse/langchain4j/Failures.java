@@ -1,8 +1,8 @@
 package dev.llmpulse.langchain4j;
 
 import dev.langchain4j.exception.HttpException;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.ErrorTypes;
 
 /** Names the failures LangChain4j's clients hand over as exceptions. */

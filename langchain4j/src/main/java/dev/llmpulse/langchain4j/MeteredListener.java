@@ -5,7 +5,7 @@ import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.langchain4j.http.client.sse.ServerSentEventContext;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
-import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.MeteredInputStream;

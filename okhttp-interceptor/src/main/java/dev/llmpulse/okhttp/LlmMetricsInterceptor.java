@@ -1,9 +1,9 @@
 package dev.llmpulse.okhttp;
 
 import dev.llmpulse.core.CostModel;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.LlmMetrics;
-import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.LlmMetrics;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthPolicy;

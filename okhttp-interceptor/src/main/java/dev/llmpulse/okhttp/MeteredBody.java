@@ -1,6 +1,6 @@
 package dev.llmpulse.okhttp;
 
-import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.internal.LlmCall;
 import java.io.IOException;
 import java.io.OutputStream;
 import okhttp3.MediaType;

@@ -2,8 +2,8 @@ package dev.llmpulse.spring;
 
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.InvalidLlmResponseException;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthTracker;

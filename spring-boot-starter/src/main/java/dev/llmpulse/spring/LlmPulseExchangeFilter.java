@@ -1,8 +1,8 @@
 package dev.llmpulse.spring;
 
 import dev.llmpulse.core.InvalidLlmResponseException;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.RequestFacts;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -110,7 +110,7 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
       }, context);
     }
 
-    private void copyRequest(DataBuffer buffer) {
+    private synchronized void copyRequest(DataBuffer buffer) {
       if (!jsonBody || bodyTooLarge || body == null) return;
       try {
         int n = buffer.readableByteCount();

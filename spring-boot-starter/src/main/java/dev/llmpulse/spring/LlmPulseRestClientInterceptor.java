@@ -1,7 +1,7 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.RateLimitSnapshot;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.ErrorTypes;
 import dev.llmpulse.core.internal.MeteredInputStream;
 import dev.llmpulse.core.internal.RequestFacts;

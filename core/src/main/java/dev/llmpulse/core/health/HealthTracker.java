@@ -1,7 +1,7 @@
 package dev.llmpulse.core.health;
 
-import dev.llmpulse.core.CallObserver;
-import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.internal.CallObserver;
+import dev.llmpulse.core.internal.LlmCall;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.llmpulse.core.health;
 
-import dev.llmpulse.core.LlmCall;
+import dev.llmpulse.core.internal.LlmCall;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,5 @@
 package dev.llmpulse.core.internal;
 
-import dev.llmpulse.core.LlmCall;
 import java.io.IOException;
 import java.io.InputStream;
 

@@ -1,6 +1,5 @@
 package dev.llmpulse.core.internal;
 
-import dev.llmpulse.core.LlmMetrics;
 
 /**
  * The metric sets already recording one call, innermost first: a binding attaches it to the

@@ -1,6 +1,5 @@
 package dev.llmpulse.core.internal;
 
-import dev.llmpulse.core.LlmCall;
 import java.lang.ref.Cleaner;
 
 /**

@@ -3,8 +3,8 @@ package dev.llmpulse.core.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmpulse.core.CostModel;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.LlmMetrics;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.LlmMetrics;
 import dev.llmpulse.core.WireFormat;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

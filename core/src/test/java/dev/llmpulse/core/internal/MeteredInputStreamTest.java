@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.InvalidLlmResponseException;
-import dev.llmpulse.core.LlmCall;
-import dev.llmpulse.core.RateLimitSnapshot;
 import dev.llmpulse.core.ValidationMode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;

@@ -1,4 +1,8 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.InvalidResponseReason;
+import dev.llmpulse.core.TokenUsage;
+import dev.llmpulse.core.WireFormat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -27,6 +31,8 @@ import java.util.Locale;
  * scanner.endOfInput();
  * TokenUsage usage = scanner.usage();
  * }</pre>
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
 public final class ResponseScanner {
   /** The default cap on one stream event's data; bigger events are skipped for parsing. */
@@ -70,7 +76,7 @@ public final class ResponseScanner {
   private ResponseScanner(Builder b) {
     this.streamExpected = b.streamExpected;
     this.onContentChunk = b.onContentChunk;
-    this.reader = b.format.newReader();
+    this.reader = FormatReader.of(b.format);
     this.reader.listener(this::contentChunk);
     this.walker = new JsonWalker(reader);
     this.mode = modeOf(b, reader);

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 import java.util.Locale;
 import java.util.zip.DataFormatException;

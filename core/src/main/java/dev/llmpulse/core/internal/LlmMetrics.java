@@ -1,4 +1,7 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.WireFormat;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -36,6 +39,8 @@ import java.util.logging.Logger;
  * <pre>{@code
  * LlmMetrics metrics = LlmMetrics.forRegistry(registry); // idempotent per registry
  * }</pre>
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
 public final class LlmMetrics {
   public static final String DURATION = "gen_ai_client_operation_duration_seconds";

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 /**
  * Sees every call a binding observes, as it starts and once as it ends: the passive health
@@ -13,6 +13,8 @@ package dev.llmpulse.core;
  *   }
  * };
  * }</pre>
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
 public interface CallObserver {
   /** The call started (its {@link LlmCall#startNanos()} is set). */

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.Arrays;

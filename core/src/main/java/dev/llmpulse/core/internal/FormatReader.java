@@ -1,4 +1,8 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.InvalidResponseReason;
+import dev.llmpulse.core.TokenUsage;
+import dev.llmpulse.core.WireFormat;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -22,6 +26,35 @@ import java.util.List;
  * case (field names are interned by the parser; type values are compared in place).
  */
 abstract class FormatReader {
+  /** A new reader of {@code format}'s responses: the one place that pairs formats and readers. */
+  static FormatReader of(WireFormat format) {
+    switch (format) {
+      case OPENAI_CHAT:
+      case OPENAI_COMPLETIONS:
+        return OpenAiReader.withChoices();
+      case OPENAI_RESPONSES:
+        return new ResponsesReader();
+      case OPENAI_EMBEDDINGS:
+        return OpenAiReader.embeddings();
+      case ANTHROPIC_MESSAGES:
+        return new AnthropicReader();
+      case GEMINI:
+        return new GeminiReader();
+      case GEMINI_EMBEDDINGS:
+        return new GeminiEmbeddingsReader();
+      case OLLAMA_CHAT:
+        return OllamaReader.chat();
+      case OLLAMA_GENERATE:
+        return OllamaReader.generate();
+      case OLLAMA_EMBED:
+        return OllamaReader.embed();
+      case COHERE_CHAT:
+        return new CohereReader();
+      default:
+        return new None();
+    }
+  }
+
   static final int MAX_FINISH_REASONS = 16;
   static final int MAX_LABEL_CHARS = 200;
 

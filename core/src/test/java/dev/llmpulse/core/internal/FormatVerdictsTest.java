@@ -1,4 +1,6 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.InvalidResponseReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,7 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.InvalidResponseReason;
+import dev.llmpulse.core.TokenUsage;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,16 +1,16 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
-import static dev.llmpulse.core.RateLimitSnapshot.LimitType.INPUT_TOKENS;
-import static dev.llmpulse.core.RateLimitSnapshot.LimitType.OUTPUT_TOKENS;
-import static dev.llmpulse.core.RateLimitSnapshot.LimitType.REQUESTS;
-import static dev.llmpulse.core.RateLimitSnapshot.LimitType.TOKENS;
+import static dev.llmpulse.core.internal.RateLimitSnapshot.LimitType.INPUT_TOKENS;
+import static dev.llmpulse.core.internal.RateLimitSnapshot.LimitType.OUTPUT_TOKENS;
+import static dev.llmpulse.core.internal.RateLimitSnapshot.LimitType.REQUESTS;
+import static dev.llmpulse.core.internal.RateLimitSnapshot.LimitType.TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.llmpulse.core.RateLimitSnapshot.LimitType;
+import dev.llmpulse.core.internal.RateLimitSnapshot.LimitType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,8 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.CallCost;
+import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.WireFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

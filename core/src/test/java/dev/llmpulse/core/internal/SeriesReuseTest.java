@@ -1,4 +1,7 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.WireFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,4 +1,4 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -48,6 +48,8 @@ import java.util.function.Function;
  * overflow are unknown. Parsing never throws for any header value, compiles no regex and, when no
  * rate-limit header is present, makes about a dozen lookups and allocates nothing (it returns
  * {@link #EMPTY}). Instances are immutable.
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
 public final class RateLimitSnapshot {
 

@@ -1,4 +1,10 @@
-package dev.llmpulse.core;
+package dev.llmpulse.core.internal;
+
+import dev.llmpulse.core.CallCost;
+import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.InvalidResponseReason;
+import dev.llmpulse.core.TokenUsage;
+import dev.llmpulse.core.WireFormat;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -19,6 +25,8 @@ import java.util.function.LongSupplier;
  * call.onBody(bytes, 0, n);
  * call.onBodyEnd();
  * }</pre>
+ *
+ * <p>Part of the binding contract: no compatibility promise.
  */
 public final class LlmCall {
   private static final double NANOS_PER_SECOND = 1e9;
