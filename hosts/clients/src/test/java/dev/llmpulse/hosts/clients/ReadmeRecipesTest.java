@@ -84,6 +84,14 @@ class ReadmeRecipesTest {
     // simple-openai and theokanning need the OkHttp line the tests run with.
     assertThat(readme).contains("`com.squareup.okhttp3:okhttp` " + property(pom, "okhttp4.version"));
 
+    // The jackson-core the README warns about is LLM Pulse's, and the one UnalignedJacksonTest
+    // runs with.
+    String ours = Pattern.compile("<jackson.version>([^<]+)</")
+        .matcher(Files.readString(MODULE.resolve("../../pom.xml"))).results()
+        .map(m -> m.group(1)).findFirst().orElseThrow();
+    assertThat(property(pom, "unaligned.jackson-core.version")).isEqualTo(ours);
+    assertThat(readme).contains("LLM Pulse declares `jackson-core` " + ours);
+
     // The Jackson BOM the README shows is the one the recipes run with.
     String shownBom = xml(String.join("\n", readmeBlocks(readme, "xml").get("jackson-bom")));
     Matcher bom = Pattern.compile(

@@ -27,6 +27,30 @@ final class Scrape {
     return new Scrape(out.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The scrape once nothing is in flight (at most 5 s): a client that hands the last chunk to the
+   * app before it closes the body on its own thread (theokanning) ends the call just after.
+   */
+  static Scrape settled(PrometheusRegistry registry) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    Scrape scrape = of(registry);
+    while (scrape.inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      scrape = of(registry);
+    }
+    return scrape;
+  }
+
+  private double inFlight() {
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("gen_ai_client_requests_in_flight{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   /** The sum of the samples of {@code name} whose labels contain all of {@code labels}. */
   double value(String name, String... labels) {
     double sum = 0;

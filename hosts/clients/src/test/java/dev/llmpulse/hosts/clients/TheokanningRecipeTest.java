@@ -86,7 +86,7 @@ class TheokanningRecipeTest {
     assertThat(text.toString()).isEqualTo("This is a test.");
     assertThat(upstream.take().getBody().readUtf8()).contains("\"stream\":true")
         .doesNotContain("stream_options");
-    Scrape scrape = Scrape.of(registry);
+    Scrape scrape = Scrape.settled(registry);   // it closes the body after the last chunk
     assertThat(scrape.calls("gpt-4", "")).isEqualTo(1);
     assertThat(scrape.value("gen_ai_client_finish_reasons_total",
         "gen_ai_response_finish_reason=\"stop\"")).isEqualTo(1);
