@@ -102,6 +102,16 @@ class ReadmeRecipesTest {
         .replace("${jackson.version}", property(pom, "jackson.version")));
   }
 
+  @Test
+  void recipesRunOnTheOkHttpAndJacksonTheReadmeNames() throws IOException {
+    String pom = Files.readString(MODULE.resolve("pom.xml"));
+    assertThat(okhttp3.OkHttp.VERSION).isEqualTo(property(pom, "okhttp4.version"));
+    assertThat(com.fasterxml.jackson.core.json.PackageVersion.VERSION.toString())
+        .isEqualTo(property(pom, "jackson.version"));
+    assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString())
+        .isEqualTo(property(pom, "jackson.version"));
+  }
+
   private static String readme() throws IOException {
     return Files.readString(MODULE.resolve("../../README.md"));
   }
