@@ -18,9 +18,13 @@ final class InProcessServer implements Interceptor {
   private final Headers headers;
 
   InProcessServer(byte[] body, MediaType type) {
+    this(body, type, Payloads.responseHeaders(type));
+  }
+
+  InProcessServer(byte[] body, MediaType type, Headers headers) {
     this.body = body;
     this.type = type;
-    this.headers = Payloads.responseHeaders(type);
+    this.headers = headers;
   }
 
   @Override
