@@ -2,6 +2,7 @@ package dev.llmpulse.anthropic;
 
 import com.anthropic.core.http.HttpClient;
 import com.anthropic.core.http.Interceptor;
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
@@ -121,6 +122,23 @@ public final class LlmMetricsAnthropicInterceptor implements Interceptor {
      */
     public Builder maxEnforcedBodyBytes(long bytes) {
       settings.maxEnforcedBodyBytes(bytes);
+      return this;
+    }
+
+    /**
+     * Declares an attribution key: its values, set per call by {@link Attribution#with} (read on
+     * the thread that starts the call, also for {@code executeAsync}; a retry the SDK schedules
+     * later starts on its scheduler thread, without the scope), become labels of the tokens,
+     * cost and calls counters, bounded by the key's cap or allow-list. Every binding on one
+     * registry declares the same keys.
+     *
+     * <pre>{@code
+     * builder.attribution(Attribution.key("feature").allow("refunds", "order_status"))
+     *     .attribution(Attribution.key("tenant").maxValues(50))
+     * }</pre>
+     */
+    public Builder attribution(Attribution.Key key) {
+      settings.attribution(key);
       return this;
     }
 

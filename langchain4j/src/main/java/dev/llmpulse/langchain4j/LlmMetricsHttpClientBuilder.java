@@ -2,6 +2,7 @@ package dev.llmpulse.langchain4j;
 
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
@@ -101,6 +102,22 @@ public final class LlmMetricsHttpClientBuilder implements HttpClientBuilder {
    */
   public LlmMetricsHttpClientBuilder maxEnforcedBodyBytes(long bytes) {
     settings.maxEnforcedBodyBytes(bytes);
+    return changed();
+  }
+
+  /**
+   * Declares an attribution key: its values, set per call by {@link Attribution#with} (read on
+   * the thread that starts the call, streaming calls included), become labels of the tokens,
+   * cost and calls counters, bounded by the key's cap or allow-list. Every binding on one
+   * registry declares the same keys.
+   *
+   * <pre>{@code
+   * builder.attribution(Attribution.key("feature").allow("refunds", "order_status"))
+   *     .attribution(Attribution.key("tenant").maxValues(50))
+   * }</pre>
+   */
+  public LlmMetricsHttpClientBuilder attribution(Attribution.Key key) {
+    settings.attribution(key);
     return changed();
   }
 

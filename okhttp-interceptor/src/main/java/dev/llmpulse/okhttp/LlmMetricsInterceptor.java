@@ -1,5 +1,6 @@
 package dev.llmpulse.okhttp;
 
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.LlmMetrics;
@@ -117,7 +118,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
       byte[] body = readableBody(request.body());
       return binding.start(request.method(), request.url().host(), path, body,
           body == null ? 0 : body.length,
-          request.tag(LlmProbe.Tag.class) == null); // probes: not counted by health
+          request.tag(LlmProbe.Tag.class) == null, // probes: not counted by health
+          binding.attributes() ? request.tag(Attribution.Tags.class) : null);
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
@@ -293,6 +295,24 @@ public final class LlmMetricsInterceptor implements Interceptor {
      */
     public Builder maxEnforcedBodyBytes(long bytes) {
       settings.maxEnforcedBodyBytes(bytes);
+      return this;
+    }
+
+    /**
+     * Declares an attribution key: its values, set per call by an {@code Attribution.Tags}
+     * request tag ({@code .tag(Attribution.Tags.class, Attribution.tags("feature", "refunds"))},
+     * which works with {@code enqueue()} too) or by {@link Attribution#with} around a blocking
+     * {@code execute()} (read on the thread running the interceptor; the tag wins), become
+     * labels of the tokens, cost and calls counters, bounded by the key's cap or allow-list.
+     * Every binding on one registry declares the same keys.
+     *
+     * <pre>{@code
+     * builder.attribution(Attribution.key("feature").allow("refunds", "order_status"))
+     *     .attribution(Attribution.key("tenant").maxValues(50))
+     * }</pre>
+     */
+    public Builder attribution(Attribution.Key key) {
+      settings.attribution(key);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmpulse.core.internal;
 
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.InvalidLlmResponseException;
 import dev.llmpulse.core.InvalidResponseReason;
@@ -8,7 +9,9 @@ import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthPolicy;
 import dev.llmpulse.core.health.HealthTracker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,9 +41,11 @@ public final class Binding {
   private final long maxEnforcedBodyBytes;
   private final HealthTracker health;
   private final LongSupplier clock;
+  private final AttributionLabels attribution; // null: no key declared, nothing read per call
 
   private Binding(Settings s, CostModel defaultPrices) {
-    this.metrics = LlmMetrics.forRegistry(s.registry);
+    this.metrics = LlmMetrics.forRegistry(s.registry, s.attribution);
+    this.attribution = metrics.attribution();
     this.providers = new ProviderNames(new HashMap<>(s.providers));
     this.paths = PathFormats.of(s.paths);
     this.costModel = s.costModel != null ? s.costModel
@@ -101,13 +106,34 @@ public final class Binding {
    */
   public LlmCall start(String method, String host, String path, byte[] body, int bodyLength,
       boolean tracked) {
+    return start(method, host, path, body, bodyLength, tracked, null);
+  }
+
+  /**
+   * True when attribution keys are declared: only then is a request's {@link Attribution.Tags}
+   * tag worth looking up.
+   */
+  public boolean attributes() {
+    return attribution != null;
+  }
+
+  /**
+   * The same, with the request's own attribution tags (null when none): they win over the
+   * calling thread's {@link Attribution#with scope}, read here, on the thread starting the call.
+   */
+  public LlmCall start(String method, String host, String path, byte[] body, int bodyLength,
+      boolean tracked, Attribution.Tags requestTags) {
     try {
       WireFormat format = formatOf(method, path);
       if (format == null) return null;
       RequestFacts facts = RequestFacts.of(format, path, body, bodyLength);
       String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
-      return metrics.startCall(format, providers.forRequest(h, path), facts.model, h, facts.stream,
-          costModel, clock, tracked ? health : null).rawRequestModel(facts.model);
+      LlmCall call = metrics.startCall(format, providers.forRequest(h, path), facts.model, h,
+          facts.stream, costModel, clock, tracked ? health : null).rawRequestModel(facts.model);
+      if (attribution != null) {
+        call.attribution(attribution.resolve(requestTags, Attribution.current()));
+      }
+      return call;
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
       return null;
@@ -149,8 +175,30 @@ public final class Binding {
     private long maxEnforcedBodyBytes = 1024 * 1024;
     private HealthPolicy healthPolicy = HealthPolicy.ofDefaults();
     private LongSupplier clock = System::nanoTime;
+    private final List<Attribution.Key> attribution = new ArrayList<>();
 
     private Settings() {}
+
+    /**
+     * Declares an attribution key (at most {@link Attribution#MAX_KEYS}, each name once).
+     *
+     * @throws IllegalArgumentException on a second key of the same name or one key too many
+     */
+    public Settings attribution(Attribution.Key key) {
+      if (key == null) throw new NullPointerException("key");
+      for (Attribution.Key k : attribution) {
+        if (k.name().equals(key.name())) {
+          throw new IllegalArgumentException("attribution key '" + key.name()
+              + "' declared twice");
+        }
+      }
+      if (attribution.size() >= Attribution.MAX_KEYS) {
+        throw new IllegalArgumentException("at most " + Attribution.MAX_KEYS
+            + " attribution keys: " + attribution + " and " + key);
+      }
+      attribution.add(key);
+      return this;
+    }
 
     public Settings registry(PrometheusRegistry registry) {
       if (registry == null) throw new NullPointerException("registry");
@@ -214,7 +262,7 @@ public final class Binding {
      * @param defaultPrices the binding's default cost model (the bundled price table) when the
      *     user set none
      * @throws IllegalStateException when the registry already holds one of LLM Pulse's metric
-     *     names with another definition
+     *     names with another definition, or LLM Pulse's metrics with other attribution keys
      */
     public Binding build(CostModel defaultPrices) {
       return new Binding(this, defaultPrices);

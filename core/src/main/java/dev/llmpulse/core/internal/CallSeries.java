@@ -2,6 +2,7 @@ package dev.llmpulse.core.internal;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -27,15 +28,21 @@ final class CallSeries {
   static final int COST_CACHE_READ = 12;
   static final int COST_CACHE_CREATION = 13;
   static final int COST_OUTPUT = 14;
-  private static final int COUNT = 15;
+  static final int CALLS_OK = 15;
+  private static final int COUNT = 16;
 
   private final LlmMetrics metrics;
   final String[] labels; // in LlmMetrics.CALL_LABELS order
+  /** The call's attribution values (declared key order), null without attribution keys. */
+  final String[] attribution;
   private final AtomicReferenceArray<Object> points = new AtomicReferenceArray<>(COUNT);
 
-  CallSeries(LlmMetrics metrics, String[] labels) {
+  /** @param all the call labels, then the attribution values if any */
+  CallSeries(LlmMetrics metrics, String[] all) {
     this.metrics = metrics;
-    this.labels = labels;
+    int n = LlmMetrics.CALL_LABELS.length;
+    this.labels = all.length == n ? all : Arrays.copyOf(all, n);
+    this.attribution = all.length == n ? null : Arrays.copyOfRange(all, n, all.length);
   }
 
   String responseModel() {
@@ -53,6 +60,11 @@ final class CallSeries {
   /** The labels plus one more (error type, token type, reason...). */
   String[] labelsWith(String extra) {
     return LlmMetrics.with(labels, extra);
+  }
+
+  /** The labels, one more, and the attribution values: tokens, cost and calls counters. */
+  String[] attributedWith(String extra) {
+    return LlmMetrics.concat(labelsWith(extra), attribution);
   }
 
   private Object point(int point) {
@@ -79,23 +91,25 @@ final class CallSeries {
       case USAGE_OUTPUT:
         return metrics.tokenUsage.labelValues(labelsWith("output"));
       case TOKENS_INPUT:
-        return metrics.tokens.labelValues(labelsWith("input"));
+        return metrics.tokens.labelValues(attributedWith("input"));
       case TOKENS_OUTPUT:
-        return metrics.tokens.labelValues(labelsWith("output"));
+        return metrics.tokens.labelValues(attributedWith("output"));
       case TOKENS_CACHE_READ:
-        return metrics.tokens.labelValues(labelsWith("cache_read"));
+        return metrics.tokens.labelValues(attributedWith("cache_read"));
       case TOKENS_CACHE_CREATION:
-        return metrics.tokens.labelValues(labelsWith("cache_creation"));
+        return metrics.tokens.labelValues(attributedWith("cache_creation"));
       case TOKENS_REASONING:
-        return metrics.tokens.labelValues(labelsWith("reasoning"));
+        return metrics.tokens.labelValues(attributedWith("reasoning"));
       case COST_INPUT:
-        return metrics.cost.labelValues(labelsWith("input"));
+        return metrics.cost.labelValues(attributedWith("input"));
       case COST_CACHE_READ:
-        return metrics.cost.labelValues(labelsWith("cache_read"));
+        return metrics.cost.labelValues(attributedWith("cache_read"));
       case COST_CACHE_CREATION:
-        return metrics.cost.labelValues(labelsWith("cache_creation"));
+        return metrics.cost.labelValues(attributedWith("cache_creation"));
       case COST_OUTPUT:
-        return metrics.cost.labelValues(labelsWith("output"));
+        return metrics.cost.labelValues(attributedWith("output"));
+      case CALLS_OK:
+        return metrics.calls.labelValues(attributedWith(""));
       default:
         throw new IllegalArgumentException("no data point " + point);
     }

@@ -53,6 +53,7 @@ public final class LlmCall {
   private String rawRequestModel;
   private GaugeDataPoint inFlight; // the series incremented at the start, decremented at the end
   private CallSeries series; // of the response model, resolved once per call
+  private String[] attribution; // label values of the declared attribution keys, or null
   private String chunkModelRaw; // reading thread only: the scanner's model and its label
   private String chunkModelLabel = "";
   private ContentDecoder decoder; // gzip or deflate bodies: decodes for the scanner only
@@ -101,8 +102,8 @@ public final class LlmCall {
    */
   enum Stage {
     START_IN_FLIGHT, START_OBSERVER, RESPONSE_SCANNER, RESPONSE_RATE_LIMITS, BODY, CHUNK_GAP,
-    END_IN_FLIGHT, END_OBSERVER, END_SERIES, END_DURATION, END_VERDICT, END_TIME_TO_FIRST_CHUNK,
-    END_SKIPPED_EVENTS, END_UNPARSED, END_FINISH_REASONS, END_USAGE, END_COST
+    END_IN_FLIGHT, END_OBSERVER, END_SERIES, END_DURATION, END_CALLS, END_VERDICT,
+    END_TIME_TO_FIRST_CHUNK, END_SKIPPED_EVENTS, END_UNPARSED, END_FINISH_REASONS, END_USAGE, END_COST
   }
 
   /** The {@code gen_ai_operation_name} label value. */
@@ -128,6 +129,15 @@ public final class LlmCall {
   /** The model name as asked for, before label capping; used for pricing. */
   public LlmCall rawRequestModel(String model) {
     this.rawRequestModel = model;
+    return this;
+  }
+
+  /**
+   * The call's attribution label values, one per declared key in order (from {@link
+   * AttributionLabels#resolve}); set right after the start, before anything is recorded.
+   */
+  public LlmCall attribution(String[] values) {
+    this.attribution = values;
     return this;
   }
 
@@ -347,7 +357,8 @@ public final class LlmCall {
   private CallSeries series(String responseModel) {
     CallSeries s = series;
     if (s == null || !s.responseModel().equals(responseModel)) {
-      s = metrics.callSeries(operation, provider, requestModel, responseModel, address);
+      s = metrics.callSeries(operation, provider, requestModel, responseModel, address,
+          attribution);
       series = s;
     }
     return s;
@@ -423,6 +434,14 @@ public final class LlmCall {
           series.distribution(CallSeries.DURATION_OK).observe(seconds);
         } else {
           metrics.duration.labelValues(series.labelsWith(errorType)).observe(seconds);
+        }
+        return;
+      case END_CALLS:
+        if (metrics.calls == null) return;
+        if (errorType.isEmpty()) {
+          series.counter(CallSeries.CALLS_OK).inc();
+        } else {
+          metrics.calls.labelValues(series.attributedWith(errorType)).inc();
         }
         return;
       case END_UNPARSED:

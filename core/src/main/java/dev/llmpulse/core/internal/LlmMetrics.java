@@ -1,5 +1,6 @@
 package dev.llmpulse.core.internal;
 
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.WireFormat;
 
@@ -10,6 +11,7 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -61,6 +63,10 @@ public final class LlmMetrics {
   public static final String SKIPPED_EVENTS = "gen_ai_client_skipped_stream_events";
   public static final String INSTRUMENTATION_ERRORS = "gen_ai_client_instrumentation_errors";
   public static final String UNPARSED_RESPONSES = "gen_ai_client_unparsed_responses";
+  /** Only with attribution keys: calls by outcome ({@code error_type}) and attribution. */
+  public static final String CALLS = "gen_ai_client_calls";
+  /** Only with attribution keys: attribution values that did not become their own label. */
+  public static final String ATTRIBUTION_DROPPED = "gen_ai_client_attribution_dropped";
 
   static final String[] CALL_LABELS = {"gen_ai_operation_name", "gen_ai_provider_name",
       "gen_ai_request_model", "gen_ai_response_model", "server_address"};
@@ -100,6 +106,9 @@ public final class LlmMetrics {
   final Counter skippedEvents;
   final Counter instrumentationErrors;
   final Counter unparsedResponses;
+  /** Null unless attribution keys are declared, like {@link #attribution}. */
+  final Counter calls;
+  final AttributionLabels attribution;
 
   final LabelCap providers = new LabelCap(DEFAULT_LABEL_CAP);
   final LabelCap requestModels = new LabelCap(DEFAULT_LABEL_CAP);
@@ -121,8 +130,10 @@ public final class LlmMetrics {
    * the host has client_java's tracer modules; the counters and gauges, updated up to fifteen
    * times per call, do without the sampling cost.
    */
-  private LlmMetrics(PrometheusRegistry registry) {
+  private LlmMetrics(PrometheusRegistry registry, List<Attribution.Key> keys) {
     Registration r = new Registration(registry);
+    String[] keyNames = new String[keys.size()];
+    for (int i = 0; i < keyNames.length; i++) keyNames[i] = keys.get(i).name();
     try {
       duration = r.add(histogram().name(DURATION)
           .help("Duration of LLM calls, from request start to the end of the response body")
@@ -147,11 +158,11 @@ public final class LlmMetrics {
       tokens = r.add(counter().name(TOKENS)
           .help("Tokens used by LLM calls; cache_read and cache_creation are part of input, "
               + "reasoning is part of output")
-          .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+          .labelNames(concat(with(CALL_LABELS, "gen_ai_token_type"), keyNames))
           .build());
       cost = r.add(counter().name(COST)
           .help("Cost of LLM calls in US dollars by billing component; components sum to the cost")
-          .labelNames(with(CALL_LABELS, "gen_ai_token_type"))
+          .labelNames(concat(with(CALL_LABELS, "gen_ai_token_type"), keyNames))
           .build());
       unpriced = r.add(counter().name(UNPRICED)
           .help("LLM calls with usage whose model has no price: their cost is missing from the "
@@ -194,6 +205,21 @@ public final class LlmMetrics {
               + "tokens, no verdict, never a ghost success")
           .labelNames(with(CALL_LABELS, "reason"))
           .build());
+      if (keyNames.length == 0) {
+        calls = null;
+        attribution = null;
+      } else {
+        calls = r.add(counter().name(CALLS)
+            .help("LLM calls by outcome (error_type empty on success) and attribution")
+            .labelNames(concat(with(CALL_LABELS, "error_type"), keyNames))
+            .build());
+        attribution = new AttributionLabels(keys, r.add(counter().name(ATTRIBUTION_DROPPED)
+            .help("Attribution values that did not become their own label: undeclared_key "
+                + "(ignored), not_allowed and over_cap (_OTHER), too_long and control_character "
+                + "(_INVALID)")
+            .labelNames("reason")
+            .build()));
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw r.conflict(e);
     }
@@ -267,12 +293,49 @@ public final class LlmMetrics {
     }
   }
 
-  /** The metric set of {@code registry}, registered on first use. */
+  /**
+   * The metric set of {@code registry}, registered on first use (without attribution keys, when
+   * this registers it).
+   */
   public static LlmMetrics forRegistry(PrometheusRegistry registry) {
     if (registry == null) throw new NullPointerException("registry");
     synchronized (BY_REGISTRY) {
-      return BY_REGISTRY.computeIfAbsent(registry, LlmMetrics::new);
+      return BY_REGISTRY.computeIfAbsent(registry, r -> new LlmMetrics(r, Collections.emptyList()));
     }
+  }
+
+  /**
+   * The metric set of {@code registry} with these attribution keys, registered on first use.
+   *
+   * @throws IllegalStateException when the registry's metric set was registered with other keys:
+   *     the label names of a metric are fixed, so every binding on one registry declares the same
+   */
+  public static LlmMetrics forRegistry(PrometheusRegistry registry, List<Attribution.Key> keys) {
+    if (registry == null) throw new NullPointerException("registry");
+    List<Attribution.Key> declared = Collections.unmodifiableList(new ArrayList<>(keys));
+    synchronized (BY_REGISTRY) {
+      LlmMetrics metrics = BY_REGISTRY.get(registry);
+      if (metrics == null) {
+        metrics = new LlmMetrics(registry, declared);
+        BY_REGISTRY.put(registry, metrics);
+      } else if (!metrics.attributionKeys().equals(declared)) {
+        throw new IllegalStateException("This PrometheusRegistry's LLM Pulse metrics are already "
+            + "registered with attribution keys " + metrics.attributionKeys() + ", not "
+            + declared + ": every LLM Pulse binding on one registry must declare the same "
+            + "attribution keys (or give each its own registry)");
+      }
+      return metrics;
+    }
+  }
+
+  /** The declared attribution keys, in order; empty when none. */
+  public List<Attribution.Key> attributionKeys() {
+    return attribution == null ? Collections.<Attribution.Key>emptyList() : attribution.keys;
+  }
+
+  /** The attribution label values of this metric set, or null when no key is declared. */
+  public AttributionLabels attribution() {
+    return attribution;
   }
 
   /**
@@ -294,11 +357,25 @@ public final class LlmMetrics {
         addresses.apply(serverAddress), streamRequested, costModel, clock, observer);
   }
 
-  /** The data points of one label combination, kept across calls. */
+  /**
+   * The data points of one label combination, kept across calls.
+   *
+   * @param attribution the call's attribution values, null without attribution keys
+   */
   CallSeries callSeries(String operation, String provider, String requestModel,
-      String responseModel, String address) {
-    return cached(callSeries, newCallSeries,
-        new String[] {operation, provider, requestModel, responseModel, address});
+      String responseModel, String address, String[] attribution) {
+    if (attribution == null) {
+      return cached(callSeries, newCallSeries,
+          new String[] {operation, provider, requestModel, responseModel, address});
+    }
+    String[] all = new String[CALL_LABELS.length + attribution.length];
+    all[0] = operation;
+    all[1] = provider;
+    all[2] = requestModel;
+    all[3] = responseModel;
+    all[4] = address;
+    System.arraycopy(attribution, 0, all, CALL_LABELS.length, attribution.length);
+    return cached(callSeries, newCallSeries, all);
   }
 
   /** The rate-limit gauges of one upstream and request model, kept across calls. */
@@ -340,6 +417,14 @@ public final class LlmMetrics {
     } catch (RuntimeException | LinkageError ignored) {
       // Nothing more can be done without risking the application's call.
     }
+  }
+
+  /** {@code labels} followed by {@code more}. */
+  static String[] concat(String[] labels, String[] more) {
+    if (more == null || more.length == 0) return labels;
+    String[] all = Arrays.copyOf(labels, labels.length + more.length);
+    System.arraycopy(more, 0, all, labels.length, more.length);
+    return all;
   }
 
   /** {@code labels} and one more. */
