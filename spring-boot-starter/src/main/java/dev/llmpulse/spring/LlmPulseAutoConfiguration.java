@@ -57,7 +57,7 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 @ConditionalOnBean(PrometheusRegistry.class)
 @ConditionalOnProperty(prefix = "llmpulse", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LlmPulseProperties.class)
-public class LlmPulseAutoConfiguration {
+public final class LlmPulseAutoConfiguration {
   static final String SPRING_AI_TOKEN_USAGE = "gen_ai.client.token.usage";
 
   @Bean
