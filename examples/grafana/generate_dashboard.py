@@ -81,6 +81,23 @@ panel("Unpriced calls (last hour)", [
 panel("Finish reasons", [
     ("sum by (gen_ai_response_finish_reason) (rate(gen_ai_client_finish_reasons_total[5m]))", "{{gen_ai_response_finish_reason}}")], w=6,
     desc="stop / end_turn are normal; length and content_filter are worth a look.")
+row("Attribution: who spends (feature and tenant attribution keys)")
+panel("Projected cost per day by feature vs budget (USD)", [
+    ("llm:cost_usd:per_day_by_feature_rate1h", "{{feature}}"),
+    ("llm:feature_budget_usd:per_day", "budget {{feature}}")], unit="currencyUSD",
+    desc="rate() of the cost counter over 1 hour x 86400, per feature attribution value (empty: untagged calls; _OTHER: beyond the cap or allow-list). Budgets: the llm:feature_budget_usd:per_day rules; alert LlmFeatureOverDailyBudget.")
+panel("Projected cost per day by tenant (USD)", [
+    ("llm:cost_usd:per_day_by_tenant_rate1h", "{{tenant}}")], unit="currencyUSD",
+    desc="rate() of the cost counter over 1 hour x 86400, per tenant attribution value.")
+panel("Top spenders: feature x tenant (USD/hour)", [
+    ("topk(10, llm:cost_usd:per_hour_by_feature_tenant_rate5m)", "{{feature}} / {{tenant}}")], unit="currencyUSD",
+    kind="bargauge", desc="The ten feature and tenant pairs spending most over the last 5 minutes, per hour.",
+    extra={"options": {"orientation": "horizontal", "displayMode": "gradient",
+                       "reduceOptions": {"calcs": ["lastNotNull"], "values": False}}})
+panel("Calls and tokens by feature", [
+    ('label_replace(sum by (feature, error_type) (rate(gen_ai_client_calls_total[1m])), "error_type", "ok", "error_type", "")', "calls/s {{feature}} {{error_type}}"),
+    ("sum by (feature) (rate(gen_ai_client_tokens_total{gen_ai_token_type=~\"input|output\"}[1m]))", "tokens/s {{feature}}")],
+    desc="gen_ai_client_calls_total by feature and outcome, and input + output tokens per second by feature. Attribution values that became _OTHER or _INVALID are counted in gen_ai_client_attribution_dropped_total by reason.")
 
 # layout: two per row (rows full width)
 x = 0; yy = 0; pid = 1

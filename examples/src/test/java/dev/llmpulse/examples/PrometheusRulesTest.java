@@ -41,6 +41,17 @@ class PrometheusRulesTest {
   }
 
   @Test
+  void featureBudgetsAreSetInOnePlace() throws IOException {
+    String rules = Files.readString(prometheusDir.resolve("llm-pulse-rules.yml"));
+    // One recording rule per budgeted feature; the alert compares with them, never a literal.
+    assertThat(rules.split("- record: llm:feature_budget_usd:per_day\n", -1)).hasSize(5);
+    String alert = rules.substring(rules.indexOf("- alert: LlmFeatureOverDailyBudget"));
+    alert = alert.substring(0, alert.indexOf("labels:"));
+    assertThat(alert).contains("> on (feature) llm:feature_budget_usd:per_day")
+        .doesNotContainPattern(">\\s*[0-9]");
+  }
+
+  @Test
   void alertRuleUnitTestsPass() throws Exception {
     Path promtool = Tools.require("promtool");
     List<String> command = new ArrayList<>(List.of(promtool.toString(), "test", "rules"));
