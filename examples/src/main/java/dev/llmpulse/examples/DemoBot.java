@@ -1,6 +1,7 @@
 package dev.llmpulse.examples;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.okhttp.DispatcherMetrics;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
 import dev.llmpulse.okhttp.LlmProbe;
@@ -51,14 +52,18 @@ import okhttp3.ResponseBody;
  */
 public final class DemoBot implements Closeable {
   private static final MediaType JSON = MediaType.get("application/json");
-  private static final String[] QUESTIONS = {
-      "Where is my order #48213?",
-      "My parcel is three days late, what can you do?",
-      "How do I return a pair of shoes that don't fit?",
-      "Does the midnight sale price apply to items already in my cart?",
-      "Please change my delivery address to 12 Harbour Street.",
-      "Is the trail runner back in stock in size 42?",
+  /** The bot's flows, each a value of the {@code feature} attribution key, and a question. */
+  private static final String[][] QUESTIONS = {
+      {"order_status", "Where is my order #48213?"},
+      {"escalation", "My parcel is three days late, what can you do?"},
+      {"refunds", "How do I return a pair of shoes that don't fit?"},
+      {"product_info", "Does the midnight sale price apply to items already in my cart?"},
+      {"order_status", "Please change my delivery address to 12 Harbour Street."},
+      {"product_info", "Is the trail runner back in stock in size 42?"},
   };
+  static final String[] FLOWS = {"order_status", "refunds", "escalation", "product_info"};
+  /** The shops (tenants) the bot serves; the {@code tenant} attribution key. */
+  static final String[] TENANTS = {"shoes-eu", "shoes-us", "outlet"};
   private static final String SYSTEM_PROMPT = "You are the friendly customer-service assistant of "
       + "an online shoe shop. Answer in one or two sentences. Never invent order data.";
 
@@ -142,7 +147,11 @@ public final class DemoBot implements Closeable {
     dispatcher.setMaxRequestsPerHost(16); // in the incident the rest waits in the queue
     OkHttpClient.Builder builder = new OkHttpClient.Builder();
     if (upstream != null) builder.addInterceptor(this::toFakeUpstream);
-    builder.addInterceptor(LlmMetricsInterceptor.builder().registry(registry).build())
+    builder.addInterceptor(LlmMetricsInterceptor.builder().registry(registry)
+            // Who spends: each call is tagged with its flow and shop (see nextRequest).
+            .attribution(Attribution.key("feature").allow(FLOWS))
+            .attribution(Attribution.key("tenant").maxValues(20))
+            .build())
         .dispatcher(dispatcher)
         .connectTimeout(Duration.ofSeconds(5))
         .readTimeout(Duration.ofSeconds(30))
@@ -371,7 +380,15 @@ public final class DemoBot implements Closeable {
 
   private Request nextRequest() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    String question = QUESTIONS[r.nextInt(QUESTIONS.length)];
+    String[] flowAndQuestion = QUESTIONS[r.nextInt(QUESTIONS.length)];
+    String question = flowAndQuestion[1];
+    // enqueue() runs the interceptor on OkHttp's dispatcher thread: a request tag, not a scope.
+    Attribution.Tags tags = Attribution.tags("feature", flowAndQuestion[0],
+        "tenant", TENANTS[r.nextInt(10) < 6 ? 0 : r.nextInt(TENANTS.length)]);
+    return nextRequest(r, question).newBuilder().tag(Attribution.Tags.class, tags).build();
+  }
+
+  private Request nextRequest(ThreadLocalRandom r, String question) {
     if (upstream == null) return openAi(options.baseUrl.replaceAll("/+$", ""), question,
         r.nextBoolean(), options.model);
     String base = "http://%s:" + upstream.port();

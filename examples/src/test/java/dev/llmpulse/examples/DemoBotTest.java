@@ -35,6 +35,12 @@ class DemoBotTest {
           .contains("gen_ai_client_rate_limit_remaining")
           .contains("gen_ai_client_operation_time_to_first_chunk_seconds_bucket")
           .doesNotContain("gen_ai_client_unpriced_operations_total{");
+      // Every call is tagged with its flow and shop: spend per feature and tenant has data, and
+      // nothing was dropped (the flows are the allow-list, three shops are under the cap).
+      assertThat(scrape).containsPattern("gen_ai_client_cost_usd_total\\{[^}]*feature=\"refunds\"")
+          .containsPattern("gen_ai_client_calls_total\\{[^}]*feature=\"order_status\"[^}]*tenant=\"shoes-eu\"")
+          .containsPattern("gen_ai_client_tokens_total\\{[^}]*feature=\"product_info\"")
+          .doesNotContain("gen_ai_client_attribution_dropped_total{");
 
       HttpResponse<String> switched = http.send(HttpRequest.newBuilder(
           URI.create(base + "/scenario/outage")).POST(HttpRequest.BodyPublishers.noBody()).build(),
