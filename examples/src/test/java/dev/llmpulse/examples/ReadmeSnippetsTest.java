@@ -2,6 +2,7 @@ package dev.llmpulse.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -56,6 +57,8 @@ class ReadmeSnippetsTest {
   static {
     TEST_ONLY.put(".port(9464)", ".port(0)");
     TEST_ONLY.put(".baseUrl(\"https://api.openai.com/v1/\")", ".baseUrl(openAiV1)");
+    TEST_ONLY.put("new OkHttpClient.Builder().addInterceptor(interceptor)",
+        "new OkHttpClient.Builder().dns(RecordedCall.LOOPBACK).addInterceptor(interceptor)");
   }
 
   private final MockWebServer server = new MockWebServer();
@@ -204,6 +207,50 @@ class ReadmeSnippetsTest {
     assertThat(value(scrape, "gen_ai_client_tokens_total", "gen_ai_operation_name=\"chat\"",
         "gen_ai_token_type=\"input\"")).isEqualTo(12);
     assertThat(value(scrape, "gen_ai_client_operation_duration_seconds_count")).isEqualTo(1);
+  }
+
+  @Test
+  void attributionLabelsSpendByFeatureAndTenant() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    server.enqueue(recorded.response());
+    server.enqueue(recorded.response());
+    Request request = new Request.Builder().url(recorded.urlOn(server.getPort()))
+        .post(RequestBody.create(recorded.requestBody, JSON)).build();
+    String answer;
+    // README snippet: attribution
+    LlmMetricsInterceptor interceptor = LlmMetricsInterceptor.builder()
+        .registry(registry)
+        .attribution(Attribution.key("feature").allow("refunds", "order_status", "escalation"))
+        .attribution(Attribution.key("tenant").maxValues(50))
+        .build();
+    OkHttpClient client = new OkHttpClient.Builder().dns(RecordedCall.LOOPBACK).addInterceptor(interceptor).build();
+
+    // OkHttp: a request tag, which also works with enqueue()
+    Request tagged = request.newBuilder()
+        .tag(Attribution.Tags.class, Attribution.tags("feature", "refunds", "tenant", "acme"))
+        .build();
+    try (Response response = client.newCall(tagged).execute()) {
+      answer = response.body().string();
+    }
+
+    // Any binding: a scope on the thread that starts the call
+    try (Attribution.Scope scope = Attribution.with("feature", "order_status")) {
+      answer = chat(client, request);   // your code: execute(), read the answer
+    }
+    // end of README snippet
+    assertThat(answer).contains("This is a test.");
+    String scrape = scrape(registry);
+    assertThat(value(scrape, "gen_ai_client_tokens_total", "feature=\"refunds\"",
+        "tenant=\"acme\"", "gen_ai_token_type=\"input\"")).isEqualTo(12);
+    assertThat(value(scrape, "gen_ai_client_calls_total", "feature=\"order_status\"",
+        "tenant=\"\"", "error_type=\"\"")).isEqualTo(1);
+    assertThat(scrape).contains("gen_ai_client_cost_usd_total{");
+  }
+
+  private static String chat(OkHttpClient client, Request request) throws IOException {
+    try (Response response = client.newCall(request).execute()) {
+      return response.body().string();
+    }
   }
 
   @Test
