@@ -6,6 +6,7 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.InvalidLlmResponseException;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.ValidationMode;
@@ -60,6 +61,25 @@ class OpenAiStreamingChatModelTest {
     return new String[] {"gen_ai_operation_name", "chat", "gen_ai_provider_name", "openai",
         "gen_ai_request_model", requestModel, "gen_ai_response_model", responseModel,
         "server_address", server.getHostName(), "error_type", errorType};
+  }
+
+  @Test
+  void aStreamCarriesTheAttributionScopeOfTheThreadThatStartedIt() throws Exception {
+    server.enqueue(Fixture.answer(STREAM, 0).mock());
+    Streamed streamed = new Streamed();
+    OpenAiStreamingChatModel model =
+        model(metered().attribution(Attribution.key("feature")), "gpt-4");
+
+    try (Attribution.Scope scope = Attribution.with("feature", "refunds")) {
+      model.chat("Say this is a test", streamed); // returns at once; streamed on another thread
+    }
+    streamed.awaitResponse();
+
+    Scrape scrape = Scrape.of(registry);
+    assertThat(scrape.counter("gen_ai_client_tokens", "feature", "refunds",
+        "gen_ai_token_type", "input")).isEqualTo(12);
+    assertThat(scrape.counter("gen_ai_client_calls", "feature", "refunds", "error_type", ""))
+        .isEqualTo(1);
   }
 
   @Test
