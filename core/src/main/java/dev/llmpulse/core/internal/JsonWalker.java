@@ -2,6 +2,7 @@ package dev.llmpulse.core.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonTokenId;
 import java.io.IOException;
 
 /**
@@ -71,12 +72,12 @@ final class JsonWalker {
   }
 
   private void handle(JsonParser parser, JsonToken token) throws IOException {
-    switch (token) {
-      case FIELD_NAME:
+    switch (token.id()) { // int ids: a tableswitch, no enum switch map
+      case JsonTokenId.ID_FIELD_NAME:
         pendingField = parser.currentName();
         return;
-      case START_OBJECT:
-      case START_ARRAY: {
+      case JsonTokenId.ID_START_OBJECT:
+      case JsonTokenId.ID_START_ARRAY: {
         boolean isArray = token == JsonToken.START_ARRAY;
         if (depth == 0) {
           if (rootComplete) throw new TrailingContentException();
@@ -101,8 +102,8 @@ final class JsonWalker {
         depth++;
         return;
       }
-      case END_OBJECT:
-      case END_ARRAY: {
+      case JsonTokenId.ID_END_OBJECT:
+      case JsonTokenId.ID_END_ARRAY: {
         depth--;
         if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
         if (depth > 0) reader.onEnd(this, token == JsonToken.END_ARRAY);

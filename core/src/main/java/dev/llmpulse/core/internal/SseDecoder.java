@@ -82,6 +82,22 @@ final class SseDecoder {
             state = IGNORE_LINE; // comment, e.g. ": keep-alive"
             break;
           }
+          if (i + 5 < end && bytes[i + 4] == ':' && b == 'd' && bytes[i + 1] == 'a'
+              && bytes[i + 2] == 't' && bytes[i + 3] == 'a') { // "data:" whole in this piece
+            currentField = F_DATA;
+            startDataLine();
+            state = VALUE_START;
+            i += 4;
+            break;
+          }
+          if (i + 6 < end && bytes[i + 5] == ':' && b == 'e' && bytes[i + 1] == 'v'
+              && bytes[i + 2] == 'e' && bytes[i + 3] == 'n' && bytes[i + 4] == 't') {
+            currentField = F_EVENT; // "event:" whole in this piece
+            eventNameLength = 0;
+            state = VALUE_START;
+            i += 5;
+            break;
+          }
           fieldLength = 0;
           state = FIELD;
           // fall through
@@ -105,8 +121,12 @@ final class SseDecoder {
             int lineEnd = lineEnd(bytes, i + 1, end);
             appendData(bytes, i, lineEnd - i);
             i = lineEnd - 1;
-          } else if (currentField == F_EVENT && eventNameLength < EVENT_NAME_MAX) {
-            eventName[eventNameLength++] = b;
+          } else if (currentField == F_EVENT) { // the name: the rest of the line, capped
+            int lineEnd = lineEnd(bytes, i + 1, end);
+            int n = Math.min(lineEnd - i, EVENT_NAME_MAX - eventNameLength);
+            System.arraycopy(bytes, i, eventName, eventNameLength, n);
+            eventNameLength += n;
+            i = lineEnd - 1;
           }
           break;
         default: // IGNORE_LINE
