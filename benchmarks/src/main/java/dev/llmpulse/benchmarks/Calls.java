@@ -67,8 +67,10 @@ final class Calls {
    */
   static void prewarm(double seconds, IoTask task) throws IOException {
     long end = System.nanoTime() + (long) (seconds * 1e9);
-    while (System.nanoTime() < end) {
+    long ops = 0;
+    while (System.nanoTime() < end || ops < PREWARM_OPS) {
       for (int i = 0; i < 10; i++) task.run();
+      ops += 10;
     }
   }
 
@@ -78,6 +80,13 @@ final class Calls {
 
   static final double PREWARM_SECONDS = Double.parseDouble(
       System.getProperty("bench.prewarmSeconds", "5"));
+
+  /**
+   * And at least this many calls ({@code -Dbench.prewarmOps}, default 0): on a machine shared
+   * with other builds, seconds buy little work, and a variant measured before C2 compiled it
+   * looks several times slower than it is.
+   */
+  static final long PREWARM_OPS = Long.getLong("bench.prewarmOps", 0);
 
   private Calls() {}
 }

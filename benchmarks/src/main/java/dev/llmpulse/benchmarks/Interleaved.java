@@ -39,6 +39,9 @@ public final class Interleaved {
   private static final String[] CALL_VARIANTS = {"bare", "micrometerObservation", "llmPulse"};
   private static final String[] EVENT_VARIANTS = {"bare", "llmPulse"};
   private static final String[] FORMATS = {"openai", "anthropic", "ollama"};
+  /** Pre-warm by work, not only by time (2 s): ~1 s of calls, ~0.5 s of streams when idle. */
+  private static final long CALL_PREWARM_OPS = 150_000;
+  private static final long STREAM_PREWARM_OPS = 300;
 
   private final Path log;
   private final StringBuilder out = new StringBuilder();
@@ -68,7 +71,7 @@ public final class Interleaved {
       String before = loadAverage();
       Map<String, double[]> round = new LinkedHashMap<>();
       for (String v : rotate(CALL_VARIANTS, r)) {
-        RunResult res = new Runner(options(CallBenchmark.class, Mode.SampleTime)
+        RunResult res = new Runner(options(CallBenchmark.class, Mode.SampleTime, CALL_PREWARM_OPS)
             .param("variant", v).build()).runSingle();
         Result<?> p = res.getPrimaryResult();
         round.put(v, new double[] {p.getStatistics().getPercentile(50), p.getScore(), alloc(res)});
@@ -117,7 +120,8 @@ public final class Interleaved {
       for (String f : FORMATS) {
         double[] x = new double[4];
         for (String v : rotate(EVENT_VARIANTS, r)) {
-          RunResult res = new Runner(options(EventBenchmark.class, Mode.AverageTime)
+          RunResult res = new Runner(options(EventBenchmark.class, Mode.AverageTime,
+              STREAM_PREWARM_OPS)
               .param("format", f).param("variant", v).build()).runSingle();
           int i = v.equals("bare") ? 0 : 1;
           x[i] = res.getPrimaryResult().getScore();
@@ -161,7 +165,7 @@ public final class Interleaved {
 
   // ---- helpers
 
-  private ChainedOptionsBuilder options(Class<?> benchmark, Mode mode) {
+  private ChainedOptionsBuilder options(Class<?> benchmark, Mode mode, long prewarmOps) {
     return new OptionsBuilder()
         .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
         .mode(mode)
@@ -173,7 +177,8 @@ public final class Interleaved {
         .measurementTime(TimeValue.seconds(1))
         .addProfiler(GCProfiler.class)
         .jvmArgsAppend("-Xms1g", "-Xmx1g",
-            "-Dbench.prewarmSeconds=" + System.getProperty("bench.prewarmSeconds", "2"))
+            "-Dbench.prewarmSeconds=" + System.getProperty("bench.prewarmSeconds", "2"),
+            "-Dbench.prewarmOps=" + Long.getLong("bench.prewarmOps", prewarmOps))
         .output(log.toString());
   }
 
