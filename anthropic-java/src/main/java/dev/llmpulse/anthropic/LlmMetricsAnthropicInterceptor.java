@@ -126,11 +126,11 @@ public final class LlmMetricsAnthropicInterceptor implements Interceptor {
     }
 
     /**
-     * Declares an attribution key: its values, set per call by {@link Attribution#with} (read on
-     * the thread that starts the call, also for {@code executeAsync}; a retry the SDK schedules
-     * later starts on its scheduler thread, without the scope), become labels of the tokens,
-     * cost and calls counters, bounded by the key's cap or allow-list. Every binding on one
-     * registry declares the same keys.
+     * Declares an attribution key: its values, set per call by {@link Attribution#with} around
+     * a blocking or streaming SDK call (read on the thread that starts each try; the async
+     * client starts its requests on its own executor, so they are untagged), become labels of
+     * the tokens, cost and calls counters, bounded by the key's cap or allow-list. Every binding
+     * on one registry declares the same keys.
      *
      * <pre>{@code
      * builder.attribution(Attribution.key("feature").allow("refunds", "order_status"))

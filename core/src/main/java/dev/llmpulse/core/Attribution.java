@@ -43,10 +43,11 @@ import dev.llmpulse.core.internal.AttributionLabels;
  * a user id, a prompt or any free text in a value: that is what the cap and allow-list refuse.
  *
  * <p>Asynchronous calls: values are captured when the call starts, on the thread that starts it.
- * A {@link Scope} therefore covers blocking calls, streams (read later, from any thread) and SDK
- * async methods that start their request on the calling thread (anthropic-java's {@code
- * executeAsync}, LangChain4j streaming). OkHttp's {@code enqueue()} runs interceptors on its
- * dispatcher thread: tag the request instead, or carry the scope over with {@link #current()}:
+ * A {@link Scope} therefore covers blocking calls, streams (read later, from any thread) and
+ * async APIs that start their request on the calling thread (LangChain4j streaming). OkHttp's
+ * {@code enqueue()} runs interceptors on its dispatcher thread: tag the request instead.
+ * anthropic-java's async client starts requests on its own executor: they are untagged. On
+ * your own executors, carry the scope over with {@link #current()}:
  * {@code Tags captured = Attribution.current(); executor.submit(() -> { try (Scope s =
  * Attribution.with(captured)) { ... } });}. With no key declared, LLM Pulse reads neither tags
  * nor scopes and its metrics carry no attribution labels.
