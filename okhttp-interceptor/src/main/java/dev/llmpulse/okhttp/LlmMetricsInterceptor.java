@@ -16,8 +16,10 @@ import dev.llmpulse.core.internal.RequestFacts;
 import dev.llmpulse.pricing.PriceTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import okhttp3.Call;
+import okhttp3.Headers;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -74,6 +76,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    long enteredNanos = System.nanoTime();
     Request request = chain.request();
     RecordedBy recorded = request.tag(RecordedBy.class);
     if (recorded != null && recorded.includes(metrics)) {
@@ -82,7 +85,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
     LlmCall call = start(request);
     if (call == null) return chain.proceed(request); // not an LLM API call: untouched
 
-    Failures failures = new Failures(chain.call(), System.nanoTime());
+    Failures failures = new Failures(chain.call(), enteredNanos);
     Response response;
     try {
       response = chain.proceed(marked(request, recorded));
@@ -145,12 +148,40 @@ public final class LlmMetricsInterceptor implements Interceptor {
     }
   }
 
+  /**
+   * The response's headers as rate-limit parsing looks them up (the last value of a name, any
+   * case, as {@code Response.header}), found in one pass: the dozen names it asks for, most of
+   * them absent, are then looked up among the few candidates instead of each in every header.
+   */
+  private static Function<String, String> rateLimitHeaders(Headers headers) {
+    int size = headers.size();
+    int[] candidates = null;
+    int count = 0;
+    for (int i = 0; i < size; i++) {
+      if (RateLimitSnapshot.mayReadHeader(headers.name(i))) {
+        if (candidates == null) candidates = new int[size - i];
+        candidates[count++] = i;
+      }
+    }
+    if (count == 0) return NO_HEADER;
+    int[] found = candidates;
+    int n = count;
+    return name -> {
+      for (int j = n - 1; j >= 0; j--) {
+        if (headers.name(found[j]).equalsIgnoreCase(name)) return headers.value(found[j]);
+      }
+      return null;
+    };
+  }
+
+  private static final Function<String, String> NO_HEADER = name -> null;
+
   private Response observe(LlmCall call, Failures failures, Response response)
       throws IOException {
     MeteredBody metered;
     try {
       int code = response.code();
-      RateLimitSnapshot limits = binding.rateLimits(response::header, code);
+      RateLimitSnapshot limits = binding.rateLimits(rateLimitHeaders(response.headers()), code);
       call.onResponse(code, response.header("Content-Type"), response.header("Content-Encoding"),
           limits);
       ResponseBody body = response.body();
@@ -205,13 +236,15 @@ public final class LlmMetricsInterceptor implements Interceptor {
   /**
    * Names the failures of one OkHttp call. OkHttp enforces {@code callTimeout} by canceling the
    * call: inside the interceptor chain the failure is then a plain "Canceled" (the app later gets
-   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has elapsed
-   * since this interceptor saw it start is a {@code timeout}; only the application's own cancel
-   * is {@code canceled}.
+   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has (nearly)
+   * elapsed since this interceptor saw it is a {@code timeout}; only the application's own cancel
+   * is {@code canceled}. "Nearly": OkHttp starts the call's clock a little before the interceptor
+   * runs (more on a loaded machine, or after slow interceptors placed before this one), so a
+   * cancel within the last tenth of the call timeout (at least 10 ms) counts as the timeout; an
+   * application that cancels in that window is recorded as a timeout.
    */
   static final class Failures implements MeteredBody.FailureClassifier {
-    /** A cancel this close to the call timeout is the timeout firing. */
-    private static final long TIMEOUT_SLACK_NANOS = 10_000_000L;
+    private static final long MIN_TIMEOUT_SLACK_NANOS = 10_000_000L;
     private final Call call;
     private final long startNanos;
 
@@ -227,7 +260,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
         canceled = call != null && call.isCanceled();
         if (canceled) {
           long limit = call.timeout().timeoutNanos();
-          if (limit > 0 && System.nanoTime() - startNanos >= limit - TIMEOUT_SLACK_NANOS) {
+          long slack = Math.max(MIN_TIMEOUT_SLACK_NANOS, limit / 10);
+          if (limit > 0 && System.nanoTime() - startNanos >= limit - slack) {
             return ErrorTypes.TIMEOUT;
           }
         }

@@ -64,6 +64,19 @@ final class RateLimitHeaders {
 
   private RateLimitHeaders() {}
 
+  /**
+   * True for every header name {@link #parse} may look up (and for a few it never does): {@code
+   * ratelimit} at the start, after {@code x-} or after {@code anthropic-}, and {@code
+   * retry-after[-ms]}. A binding may scan a response's headers once with it and let parse look
+   * up only those; parse then gives the same values.
+   */
+  static boolean mayBeRead(String name) {
+    return name.regionMatches(true, 0, "ratelimit", 0, 9)
+        || name.regionMatches(true, 2, "ratelimit", 0, 9)
+        || name.regionMatches(true, 10, "ratelimit", 0, 9)
+        || name.regionMatches(true, 0, "retry-after", 0, 11);
+  }
+
   /** The values found, or null when nothing usable was found. Never throws on header values. */
   static double[] parse(Function<String, String> h, int status, long nowMillis) {
     double[] out = null;

@@ -111,6 +111,15 @@ public final class RateLimitSnapshot {
     return values == null ? EMPTY : new RateLimitSnapshot(values);
   }
 
+  /**
+   * True for a header name {@link #parse} may look up. A binding that has the response's headers
+   * as a list can find these in one pass and answer parse's lookups from them alone (a response
+   * without rate-limit headers then costs no lookup at all).
+   */
+  public static boolean mayReadHeader(String name) {
+    return name != null && RateLimitHeaders.mayBeRead(name);
+  }
+
   /** True when no value at all is known. */
   public boolean isEmpty() {
     return empty;
