@@ -76,7 +76,6 @@ public final class LlmMetricsInterceptor implements Interceptor {
 
   @Override
   public Response intercept(Chain chain) throws IOException {
-    long enteredNanos = System.nanoTime();
     Request request = chain.request();
     RecordedBy recorded = request.tag(RecordedBy.class);
     if (recorded != null && recorded.includes(metrics)) {
@@ -85,7 +84,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
     LlmCall call = start(request);
     if (call == null) return chain.proceed(request); // not an LLM API call: untouched
 
-    Failures failures = new Failures(chain.call(), enteredNanos);
+    Failures failures = new Failures(chain.call(), System.nanoTime());
     Response response;
     try {
       response = chain.proceed(marked(request, recorded));
@@ -236,15 +235,13 @@ public final class LlmMetricsInterceptor implements Interceptor {
   /**
    * Names the failures of one OkHttp call. OkHttp enforces {@code callTimeout} by canceling the
    * call: inside the interceptor chain the failure is then a plain "Canceled" (the app later gets
-   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has (nearly)
-   * elapsed since this interceptor saw it is a {@code timeout}; only the application's own cancel
-   * is {@code canceled}. "Nearly": OkHttp starts the call's clock a little before the interceptor
-   * runs (more on a loaded machine, or after slow interceptors placed before this one), so a
-   * cancel within the last tenth of the call timeout (at least 10 ms) counts as the timeout; an
-   * application that cancels in that window is recorded as a timeout.
+   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has elapsed
+   * since this interceptor saw it start is a {@code timeout}; only the application's own cancel
+   * is {@code canceled}.
    */
   static final class Failures implements MeteredBody.FailureClassifier {
-    private static final long MIN_TIMEOUT_SLACK_NANOS = 10_000_000L;
+    /** A cancel this close to the call timeout is the timeout firing. */
+    private static final long TIMEOUT_SLACK_NANOS = 10_000_000L;
     private final Call call;
     private final long startNanos;
 
@@ -260,8 +257,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
         canceled = call != null && call.isCanceled();
         if (canceled) {
           long limit = call.timeout().timeoutNanos();
-          long slack = Math.max(MIN_TIMEOUT_SLACK_NANOS, limit / 10);
-          if (limit > 0 && System.nanoTime() - startNanos >= limit - slack) {
+          if (limit > 0 && System.nanoTime() - startNanos >= limit - TIMEOUT_SLACK_NANOS) {
             return ErrorTypes.TIMEOUT;
           }
         }
