@@ -76,6 +76,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    long enteredNanos = System.nanoTime();
     Request request = chain.request();
     RecordedBy recorded = request.tag(RecordedBy.class);
     if (recorded != null && recorded.includes(metrics)) {
@@ -84,7 +85,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
     LlmCall call = start(request);
     if (call == null) return chain.proceed(request); // not an LLM API call: untouched
 
-    Failures failures = new Failures(chain.call(), System.nanoTime());
+    Failures failures = new Failures(chain.call(), enteredNanos);
     Response response;
     try {
       response = chain.proceed(marked(request, recorded));
@@ -150,24 +151,24 @@ public final class LlmMetricsInterceptor implements Interceptor {
   /**
    * The response's headers as rate-limit parsing looks them up (the last value of a name, any
    * case, as {@code Response.header}), found in one pass: the dozen names it asks for, most of
-   * them absent, are then looked up among the few candidates instead of each in every header.
+   * them absent, are then looked up only between the first and the last candidate (a name it asks
+   * for is always a candidate), and a response without candidates costs no lookup at all.
    */
   private static Function<String, String> rateLimitHeaders(Headers headers) {
-    int size = headers.size();
-    int[] candidates = null;
-    int count = 0;
-    for (int i = 0; i < size; i++) {
+    int first = -1;
+    int last = -1;
+    for (int i = 0, size = headers.size(); i < size; i++) {
       if (RateLimitSnapshot.mayReadHeader(headers.name(i))) {
-        if (candidates == null) candidates = new int[size - i];
-        candidates[count++] = i;
+        if (first < 0) first = i;
+        last = i;
       }
     }
-    if (count == 0) return NO_HEADER;
-    int[] found = candidates;
-    int n = count;
+    if (first < 0) return NO_HEADER;
+    int from = first;
+    int to = last;
     return name -> {
-      for (int j = n - 1; j >= 0; j--) {
-        if (headers.name(found[j]).equalsIgnoreCase(name)) return headers.value(found[j]);
+      for (int i = to; i >= from; i--) {
+        if (headers.name(i).equalsIgnoreCase(name)) return headers.value(i);
       }
       return null;
     };
@@ -235,13 +236,15 @@ public final class LlmMetricsInterceptor implements Interceptor {
   /**
    * Names the failures of one OkHttp call. OkHttp enforces {@code callTimeout} by canceling the
    * call: inside the interceptor chain the failure is then a plain "Canceled" (the app later gets
-   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has elapsed
-   * since this interceptor saw it start is a {@code timeout}; only the application's own cancel
-   * is {@code canceled}.
+   * {@code InterruptedIOException: timeout}), so a canceled call whose call timeout has (nearly)
+   * elapsed since this interceptor saw it is a {@code timeout}; only the application's own cancel
+   * is {@code canceled}. "Nearly": OkHttp starts the call's clock a little before the interceptor
+   * runs (more on a loaded machine, or after slow interceptors placed before this one), so a
+   * cancel within the last tenth of the call timeout (at least 10 ms) counts as the timeout; an
+   * application that cancels in that window is recorded as a timeout.
    */
   static final class Failures implements MeteredBody.FailureClassifier {
-    /** A cancel this close to the call timeout is the timeout firing. */
-    private static final long TIMEOUT_SLACK_NANOS = 10_000_000L;
+    private static final long MIN_TIMEOUT_SLACK_NANOS = 10_000_000L;
     private final Call call;
     private final long startNanos;
 
@@ -257,7 +260,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
         canceled = call != null && call.isCanceled();
         if (canceled) {
           long limit = call.timeout().timeoutNanos();
-          if (limit > 0 && System.nanoTime() - startNanos >= limit - TIMEOUT_SLACK_NANOS) {
+          long slack = Math.max(MIN_TIMEOUT_SLACK_NANOS, limit / 10);
+          if (limit > 0 && System.nanoTime() - startNanos >= limit - slack) {
             return ErrorTypes.TIMEOUT;
           }
         }

@@ -127,10 +127,10 @@ class FirstContactTest {
 
   @Test
   void callTimeoutBeforeTheAnswerIsTimeoutAndAFailureForHealth() {
-    server.enqueue(new MockResponse().setHeadersDelay(3, TimeUnit.SECONDS)
+    server.enqueue(new MockResponse().setHeadersDelay(4, TimeUnit.SECONDS)
         .setHeader("Content-Type", "application/json").setBody("{}"));
     OkHttpClient http = client().addInterceptor(interceptor)
-        .callTimeout(300, TimeUnit.MILLISECONDS).build();
+        .callTimeout(1, TimeUnit.SECONDS).build();
     assertThatThrownBy(() -> http.newCall(chat()).execute())
         .isInstanceOf(InterruptedIOException.class);
     assertThat(calls("timeout")).isEqualTo(1);

@@ -390,6 +390,22 @@ public final class LlmCall {
     } else {
       errorType = "";
     }
+    // The duration first, so a scrape that sees the call no longer in flight also sees it ended.
+    CallSeries series = null;
+    try {
+      metrics.reached(Stage.END_SERIES);
+      series = series(s == null ? "" : responseModelLabel());
+    } catch (RuntimeException | LinkageError e) {
+      metrics.internalError(e);
+    }
+    if (series != null) {
+      try {
+        metrics.reached(Stage.END_DURATION);
+        record(Stage.END_DURATION, series, s, verdict, errorType, durationNanos);
+      } catch (RuntimeException | LinkageError e) {
+        metrics.internalError(e);
+      }
+    }
     GaugeDataPoint point = inFlight;
     // The gauge went up at the start, so it can go down: a transient failure here gets a second
     // try, or the call would look in flight forever.
@@ -403,15 +419,8 @@ public final class LlmCall {
       }
     }
     notifyEnded(errorType, durationNanos);
-    CallSeries series;
-    try {
-      metrics.reached(Stage.END_SERIES);
-      series = series(s == null ? "" : responseModelLabel());
-    } catch (RuntimeException | LinkageError e) {
-      metrics.internalError(e);
-      return; // no series to record into; in-flight and health are already settled
-    }
-    for (Stage stage = Stage.END_DURATION; stage != null; stage = next(stage)) {
+    if (series == null) return; // nothing more can be recorded; in-flight and health are settled
+    for (Stage stage = next(Stage.END_DURATION); stage != null; stage = next(stage)) {
       try {
         metrics.reached(stage);
         record(stage, series, s, verdict, errorType, durationNanos);
