@@ -18,15 +18,21 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Per stream event: a recorded OpenAI SSE, Anthropic SSE or Ollama NDJSON stream (the fixtures
  * named in {@link RecordedStream}, lengthened to {@value #MIN_EVENTS}+ events) read in-process
- * to its end. One op is one whole stream; ns per event = (llmPulse − bare) / events, and events
- * per second per core = events / llmPulse's time (one thread). {@link Interleaved} computes both.
+ * to its end. One op is one whole stream; ns per event = (llmPulse − bare) / events on the
+ * sampled medians, and events per second per core = events / llmPulse's median (one thread).
+ * {@link Interleaved} computes both.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class EventBenchmark {
-  static final int MIN_EVENTS = 1000;
+  /**
+   * Long enough that the call's fixed part (~5 µs) adds under ~20 ns to each event, short enough
+   * (~0.5 ms) that most ops run within one scheduler time slice on a shared machine, so that
+   * sample mode's median measures the work and not the wait for a CPU.
+   */
+  static final int MIN_EVENTS = 300;
 
   @Param({"openai", "anthropic", "ollama"})
   public String format;

@@ -32,7 +32,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  *
  * The call: {@link CallBenchmark} in sample mode (p50 and mean per call, B/op by the GC profiler).
- * The events: {@link EventBenchmark}, one whole recorded stream per op, per event by division.
+ * The events: {@link EventBenchmark} in sample mode, one whole recorded stream per op, per event
+ * by division of the medians.
  * JMH's own log goes to a temporary file whose path is printed.
  */
 public final class Interleaved {
@@ -41,7 +42,7 @@ public final class Interleaved {
   private static final String[] FORMATS = {"openai", "anthropic", "ollama"};
   /** Pre-warm by work, not only by time (2 s): ~1 s of calls, ~0.5 s of streams when idle. */
   private static final long CALL_PREWARM_OPS = 150_000;
-  private static final long STREAM_PREWARM_OPS = 300;
+  private static final long STREAM_PREWARM_OPS = 1_000;
 
   private final Path log;
   private final StringBuilder out = new StringBuilder();
@@ -120,11 +121,11 @@ public final class Interleaved {
       for (String f : FORMATS) {
         double[] x = new double[4];
         for (String v : rotate(EVENT_VARIANTS, r)) {
-          RunResult res = new Runner(options(EventBenchmark.class, Mode.AverageTime,
+          RunResult res = new Runner(options(EventBenchmark.class, Mode.SampleTime,
               STREAM_PREWARM_OPS)
               .param("format", f).param("variant", v).build()).runSingle();
           int i = v.equals("bare") ? 0 : 1;
-          x[i] = res.getPrimaryResult().getScore();
+          x[i] = res.getPrimaryResult().getStatistics().getPercentile(50);
           x[i + 2] = alloc(res);
         }
         round.put(f, x);
@@ -133,9 +134,10 @@ public final class Interleaved {
       loads.add(before + " → " + loadAverage());
     }
     line("");
-    line("Per stream event, in-process (avgt; one op = one recorded stream read to its end)");
+    line("Per stream event, in-process (sample mode, median ns of one op = one recorded stream"
+        + " read to its end; B/op from -prof gc)");
     line("");
-    line("| round | load avg (1 min) before → after | format | events | bare ns/op | llmPulse ns/op"
+    line("| round | load avg (1 min) before → after | format | events | bare p50 ns/op | llmPulse p50 ns/op"
         + " | overhead ns/event | llmPulse events/s per core | overhead B/event |");
     line("|---|---|---|---:|---:|---:|---:|---:|---:|");
     Map<String, double[]> nsPerEvent = new LinkedHashMap<>();
