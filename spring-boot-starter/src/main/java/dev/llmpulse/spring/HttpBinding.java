@@ -1,6 +1,6 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.InvalidLlmResponseException;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
@@ -10,7 +10,6 @@ import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.ErrorTypes;
 import dev.llmpulse.core.internal.RequestFacts;
-import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -22,13 +21,10 @@ import java.util.function.Function;
  */
 final class HttpBinding {
   private final Binding binding;
-  private final HealthTracker tracker;
-  private final CostModel prices;
 
-  HttpBinding(Binding binding, HealthTracker tracker, CostModel prices) {
+  /** @param binding built with the starter's one tracker ({@code Settings.sharedHealth}) */
+  HttpBinding(Binding binding) {
     this.binding = binding;
-    this.tracker = tracker;
-    this.prices = prices;
   }
 
   /** True when the request is an LLM API call (a POST to a known or configured path). */
@@ -44,20 +40,12 @@ final class HttpBinding {
   /**
    * Starts recording, or null when the request is not an LLM API call or LLM Pulse failed to
    * start (counted, never thrown). {@code body} is read only when it is JSON and at most {@link
-   * RequestFacts#MAX_BODY_BYTES}; else pass null.
+   * RequestFacts#MAX_BODY_BYTES}; else pass null. {@code tags}: the request's attribution (a
+   * WebClient request attribute), null when none; the calling thread's scope fills the rest.
    */
-  LlmCall start(String method, String host, String path, byte[] body, int length) {
-    try {
-      WireFormat format = binding.formatOf(method, path);
-      if (format == null) return null;
-      RequestFacts facts = RequestFacts.of(format, path, body, length);
-      String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
-      return binding.metrics().startCall(format, binding.providerName(h), facts.model, h,
-          facts.stream, prices, System::nanoTime, tracker).rawRequestModel(facts.model);
-    } catch (RuntimeException | LinkageError e) {
-      binding.internalError(e);
-      return null;
-    }
+  LlmCall start(String method, String host, String path, byte[] body, int length,
+      Attribution.Tags tags) {
+    return binding.start(method, host, path, body, length, true, tags);
   }
 
   RateLimitSnapshot rateLimits(Function<String, String> headers, int status) {

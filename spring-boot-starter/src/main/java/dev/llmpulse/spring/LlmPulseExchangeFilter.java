@@ -1,5 +1,7 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.core.Attribution;
+
 import dev.llmpulse.core.InvalidLlmResponseException;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
@@ -43,7 +45,8 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
       URI url = request.url();
       String method = request.method().name();
       if (!binding.isLlmCall(method, url.getRawPath())) return next.exchange(request);
-      exchange = new Exchange(binding, method, url, request.headers().getContentType());
+      exchange = new Exchange(binding, method, url, request.headers().getContentType(),
+          attribution(request));
       teed = ClientRequest.from(request).body(exchange.teeing(request.body())).build();
     } catch (RuntimeException | LinkageError e) {
       binding.internalError(e);
@@ -53,6 +56,16 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
         .doOnError(e -> exchange.failed(HttpBinding.errorType(e)))
         .doOnCancel(() -> exchange.failed("canceled"))
         .map(exchange::observe);
+  }
+
+  /**
+   * The call's attribution: the request attribute named after {@link Attribution.Tags} (set with
+   * {@code .attribute(Attribution.Tags.class.getName(), Attribution.tags(...))}), else the scope
+   * of the thread that builds the exchange; reactive code does not keep a thread's scope.
+   */
+  private static Attribution.Tags attribution(ClientRequest request) {
+    Object tags = request.attributes().get(Attribution.Tags.class.getName());
+    return tags instanceof Attribution.Tags ? (Attribution.Tags) tags : Attribution.current();
   }
 
   /** One LLM call through the filter. */
@@ -70,8 +83,12 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
     private boolean bodyTooLarge;
     private byte[] scratch; // copies a direct buffer's bytes for the scanner, reused
 
-    Exchange(HttpBinding binding, String method, URI url, MediaType contentType) {
+    private final Attribution.Tags tags;
+
+    Exchange(HttpBinding binding, String method, URI url, MediaType contentType,
+        Attribution.Tags tags) {
       this.binding = binding;
+      this.tags = tags;
       this.method = method;
       this.url = url;
       this.jsonBody = contentType != null && RequestFacts.isJson(contentType.toString());
@@ -86,7 +103,7 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
         started = true;
         boolean readable = jsonBody && !bodyTooLarge && body != null;
         call = binding.start(method, url.getHost(), url.getRawPath(), readable ? body : null,
-            readable ? bodyLength : 0);
+            readable ? bodyLength : 0, tags);
         body = null;
       }
       return call;

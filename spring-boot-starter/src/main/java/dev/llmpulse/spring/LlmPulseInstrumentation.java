@@ -1,5 +1,7 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.core.Attribution;
+
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthPolicy;
@@ -10,6 +12,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.util.unit.DataSize;
@@ -22,14 +26,16 @@ import org.springframework.core.io.Resource;
  */
 final class LlmPulseInstrumentation {
   private final Object okHttpInterceptor; // an LlmMetricsInterceptor, when OkHttp is present
-  private final HealthTracker tracker;
+  private HealthTracker tracker; // set once, in the constructor
   private final HttpBinding http;
 
   LlmPulseInstrumentation(PrometheusRegistry registry, LlmPulseProperties properties,
       boolean okHttpPresent) {
     CostModel prices = prices(properties.getPrices());
     HealthPolicy policy = policy(properties.getHealth());
+    List<Attribution.Key> keys = attributionKeys(properties);
     Binding.Settings settings = Binding.settings().registry(registry).prices(prices).health(policy);
+    for (Attribution.Key key : keys) settings.attribution(key);
     check("llmpulse.validation", properties.getValidation(),
         () -> settings.validation(properties.getValidation()));
     DataSize max = properties.getMaxEnforcedBodySize();
@@ -43,15 +49,17 @@ final class LlmPulseInstrumentation {
       check("llmpulse.api-paths[" + e.getKey() + "]", e.getValue(),
           () -> settings.apiPath(e.getKey(), e.getValue()));
     }
-    Binding binding = settings.build(prices);
+    // Every value was checked above, by property name; the OkHttp interceptor takes the same.
     if (okHttpPresent) {
-      okHttpInterceptor = OkHttpSupport.interceptor(registry, properties, prices, policy);
+      okHttpInterceptor = OkHttpSupport.interceptor(registry, properties, prices, policy, keys);
       tracker = OkHttpSupport.health(okHttpInterceptor);
+      settings.sharedHealth(tracker); // one tracker sees every client
     } else {
       okHttpInterceptor = null;
-      tracker = binding.health();
     }
-    http = new HttpBinding(binding, tracker, prices);
+    Binding binding = settings.build(prices);
+    if (tracker == null) tracker = binding.health();
+    http = new HttpBinding(binding);
   }
 
   /** The OkHttp interceptor; only called when OkHttp is on the class path. */
@@ -65,6 +73,26 @@ final class LlmPulseInstrumentation {
 
   HttpBinding http() {
     return http;
+  }
+
+  /** {@code llmpulse.attribution.*}: each key checked by core, a bad one named by property. */
+  private static List<Attribution.Key> attributionKeys(LlmPulseProperties properties) {
+    List<Attribution.Key> keys = new ArrayList<>();
+    for (Map.Entry<String, LlmPulseProperties.AttributionKey> e
+        : properties.getAttribution().entrySet()) {
+      String property = "llmpulse.attribution." + e.getKey();
+      LlmPulseProperties.AttributionKey k = e.getValue();
+      Attribution.Key key = check(property, e.getKey(), () -> Attribution.key(e.getKey()));
+      key = check(property + ".max-values", k.getMaxValues(),
+          () -> Attribution.key(e.getKey()).maxValues(k.getMaxValues()));
+      if (!k.getAllow().isEmpty()) {
+        Attribution.Key capped = key;
+        key = check(property + ".allow", k.getAllow(),
+            () -> capped.allow(k.getAllow().toArray(new String[0])));
+      }
+      keys.add(key);
+    }
+    return keys;
   }
 
   private static CostModel prices(LlmPulseProperties.Prices prices) {

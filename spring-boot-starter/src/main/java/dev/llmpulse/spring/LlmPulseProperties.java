@@ -3,6 +3,8 @@ package dev.llmpulse.spring;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -60,6 +62,15 @@ public final class LlmPulseProperties {
   private final Probe probe = new Probe();
   private final Clients clients = new Clients();
 
+  /**
+   * Attribution keys, each becoming a label on the token, cost and calls counters: {@code
+   * llmpulse.attribution.feature.max-values=50}, {@code
+   * llmpulse.attribution.feature.allow=refunds,order_status}. Values per call come from an {@code
+   * Attribution.with(...)} scope (RestClient, Spring AI's blocking calls) or a WebClient request
+   * attribute named after {@code Attribution.Tags}.
+   */
+  private Map<String, AttributionKey> attribution = new LinkedHashMap<>();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -110,6 +121,14 @@ public final class LlmPulseProperties {
 
   public Probe getProbe() {
     return probe;
+  }
+
+  public Map<String, AttributionKey> getAttribution() {
+    return attribution;
+  }
+
+  public void setAttribution(Map<String, AttributionKey> attribution) {
+    this.attribution = attribution;
   }
 
   public Clients getClients() {
@@ -441,6 +460,31 @@ public final class LlmPulseProperties {
 
     public void setWebClient(boolean webClient) {
       this.webClient = webClient;
+    }
+  }
+
+  /** One attribution key: how many distinct values it may take, and optionally which. */
+  public static final class AttributionKey {
+    /** Distinct values kept before the rest become _OTHER. */
+    private int maxValues = 50;
+
+    /** When set, the only values kept; any other becomes _OTHER. */
+    private List<String> allow = new ArrayList<>();
+
+    public int getMaxValues() {
+      return maxValues;
+    }
+
+    public void setMaxValues(int maxValues) {
+      this.maxValues = maxValues;
+    }
+
+    public List<String> getAllow() {
+      return allow;
+    }
+
+    public void setAllow(List<String> allow) {
+      this.allow = allow;
     }
   }
 }

@@ -56,7 +56,7 @@ final class LlmPulseRestClientInterceptor implements ClientHttpRequestIntercepto
       boolean readable = body != null && body.length <= RequestFacts.MAX_BODY_BYTES
           && type != null && RequestFacts.isJson(type.toString());
       return binding.start(method, uri.getHost(), path, readable ? body : null,
-          readable ? body.length : 0);
+          readable ? body.length : 0, null); // the calling thread's Attribution scope applies
     } catch (RuntimeException | LinkageError e) {
       binding.internalError(e);
       return null;

@@ -1,5 +1,7 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.core.Attribution;
+
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthPolicy;
@@ -7,6 +9,7 @@ import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
 import dev.llmpulse.okhttp.LlmProbe;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 
@@ -15,7 +18,7 @@ final class OkHttpSupport {
   private OkHttpSupport() {}
 
   static Object interceptor(PrometheusRegistry registry, LlmPulseProperties properties,
-      CostModel prices, HealthPolicy policy) {
+      CostModel prices, HealthPolicy policy, List<Attribution.Key> keys) {
     LlmMetricsInterceptor.Builder b = LlmMetricsInterceptor.builder()
         .registry(registry)
         .prices(prices)
@@ -28,6 +31,7 @@ final class OkHttpSupport {
     for (Map.Entry<String, WireFormat> e : properties.getApiPaths().entrySet()) {
       b.apiPath(e.getKey(), e.getValue());
     }
+    for (Attribution.Key key : keys) b.attribution(key);
     return b.build();
   }
 

@@ -52,7 +52,8 @@ public final class Binding {
         : defaultPrices != null ? defaultPrices : CostModel.NONE;
     this.validation = s.validation;
     this.maxEnforcedBodyBytes = s.maxEnforcedBodyBytes;
-    this.health = HealthTracker.create(s.healthPolicy, s.registry, s.clock);
+    this.health = s.sharedHealth != null ? s.sharedHealth
+        : HealthTracker.create(s.healthPolicy, s.registry, s.clock);
     this.clock = s.clock;
   }
 
@@ -174,6 +175,7 @@ public final class Binding {
     private ValidationMode validation = ValidationMode.OBSERVE;
     private long maxEnforcedBodyBytes = 1024 * 1024;
     private HealthPolicy healthPolicy = HealthPolicy.ofDefaults();
+    private HealthTracker sharedHealth;
     private LongSupplier clock = System::nanoTime;
     private final List<Attribution.Key> attribution = new ArrayList<>();
 
@@ -242,6 +244,16 @@ public final class Binding {
     public Settings maxEnforcedBodyBytes(long bytes) {
       if (bytes < 1024) throw new IllegalArgumentException("maxEnforcedBodyBytes < 1024: " + bytes);
       this.maxEnforcedBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Feeds {@code tracker} (another binding's) instead of a tracker of this binding's own, so
+     * an application whose LLM calls go through several clients has one view of each upstream.
+     */
+    public Settings sharedHealth(HealthTracker tracker) {
+      if (tracker == null) throw new NullPointerException("tracker");
+      this.sharedHealth = tracker;
       return this;
     }
 
