@@ -1,6 +1,7 @@
 package dev.llmpulse.core.health;
 
 import dev.llmpulse.core.internal.CallObserver;
+import dev.llmpulse.core.internal.CallOutcome;
 import dev.llmpulse.core.internal.LlmCall;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -136,15 +137,15 @@ public final class HealthTracker implements CallObserver {
   }
 
   @Override
-  public void callEnded(LlmCall call, String errorType, long durationNanos,
+  public void callEnded(LlmCall call, CallOutcome outcome, long durationNanos,
       long timeToFirstChunkNanos) {
     UpstreamWindow u = upstream(call);
     if (u == null) return;
-    Outcome outcome = classify(errorType);
-    u.ended(call, outcome == Outcome.SUCCESS, durationNanos);
-    if (outcome == Outcome.IGNORED) return;
+    CallOutcome.Kind kind = outcome.kind();
+    u.ended(call, kind == CallOutcome.Kind.SUCCESS, durationNanos);
+    if (kind == CallOutcome.Kind.IGNORED) return;
     long now = clock.getAsLong();
-    boolean failure = outcome == Outcome.FAILURE;
+    boolean failure = kind == CallOutcome.Kind.FAILURE;
     u.record(now, failure, durationNanos, timeToFirstChunkNanos);
     boolean streakReached = false;
     if (failure) {
@@ -159,29 +160,6 @@ public final class HealthTracker implements CallObserver {
         || (now - next >= 0 && u.nextEvaluation.compareAndSet(next, now + interval))) {
       evaluate(u, now);
     }
-  }
-
-  enum Outcome { SUCCESS, FAILURE, IGNORED }
-
-  /**
-   * Failures: 5xx, 429, timeout, connect_error, io_error, invalid_response, incomplete_stream,
-   * stream_error (and any other named error). Successes: "" and other 4xx (the upstream
-   * answered). Ignored: canceled (the application's choice).
-   */
-  static Outcome classify(String errorType) {
-    if (errorType == null || errorType.isEmpty()) return Outcome.SUCCESS;
-    if ("canceled".equals(errorType)) return Outcome.IGNORED;
-    char first = errorType.charAt(0);
-    if (first >= '0' && first <= '9') {
-      int status;
-      try {
-        status = Integer.parseInt(errorType);
-      } catch (NumberFormatException e) {
-        return Outcome.FAILURE;
-      }
-      return status == 429 || status >= 500 ? Outcome.FAILURE : Outcome.SUCCESS;
-    }
-    return Outcome.FAILURE;
   }
 
   /** Adds the oldest in-flight age per (provider, address) into {@code into}, keeping maxima. */

@@ -8,7 +8,7 @@ package dev.llmpulse.core.internal;
  * <pre>{@code
  * CallObserver slowCalls = new CallObserver() {
  *   public void callStarted(LlmCall call) {}
- *   public void callEnded(LlmCall call, String errorType, long durationNanos, long ttfcNanos) {
+ *   public void callEnded(LlmCall call, CallOutcome outcome, long durationNanos, long ttfcNanos) {
  *     if (durationNanos > 5_000_000_000L) log.warn("slow call to " + call.serverAddress());
  *   }
  * };
@@ -23,9 +23,10 @@ public interface CallObserver {
   /**
    * The call ended, exactly once.
    *
-   * @param errorType empty on success, else the {@code error_type} label value
+   * @param outcome its {@code error_type} and what that means for the upstream
    * @param durationNanos request start to the end of the body
    * @param timeToFirstChunkNanos streams: request start to the first content chunk; -1 otherwise
    */
-  void callEnded(LlmCall call, String errorType, long durationNanos, long timeToFirstChunkNanos);
+  void callEnded(LlmCall call, CallOutcome outcome, long durationNanos,
+      long timeToFirstChunkNanos);
 }

@@ -380,16 +380,17 @@ public final class LlmCall {
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
-    String errorType;
+    CallOutcome outcome;
     if (failure != null) {
-      errorType = failure;
+      outcome = CallOutcome.ofFailure(failure);
     } else if (status >= 400) {
-      errorType = Integer.toString(status);
+      outcome = CallOutcome.ofStatus(status);
     } else if (verdict != null) {
-      errorType = verdict.errorType();
+      outcome = CallOutcome.ofFailure(verdict.errorType());
     } else {
-      errorType = "";
+      outcome = CallOutcome.SUCCESS;
     }
+    String errorType = outcome.errorType();
     // The duration first, so a scrape that sees the call no longer in flight also sees it ended.
     CallSeries series = null;
     try {
@@ -418,7 +419,7 @@ public final class LlmCall {
         if (attempt == 0) metrics.internalError(e);
       }
     }
-    notifyEnded(errorType, durationNanos);
+    notifyEnded(outcome, durationNanos);
     if (series == null) return; // nothing more can be recorded; in-flight and health are settled
     for (Stage stage = next(Stage.END_DURATION); stage != null; stage = next(stage)) {
       try {
@@ -503,11 +504,11 @@ public final class LlmCall {
     }
   }
 
-  private void notifyEnded(String errorType, long durationNanos) {
+  private void notifyEnded(CallOutcome outcome, long durationNanos) {
     if (observer == null) return;
     try {
       long ttfc = firstContentNanos >= 0 ? firstContentNanos - startNanos : -1;
-      observer.callEnded(this, errorType, durationNanos, ttfc);
+      observer.callEnded(this, outcome, durationNanos, ttfc);
       metrics.reached(Stage.END_OBSERVER); // as if the observer threw after its work
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);

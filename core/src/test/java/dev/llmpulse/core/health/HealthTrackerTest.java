@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.internal.CallOutcome;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.LlmMetrics;
 import dev.llmpulse.core.WireFormat;
@@ -45,7 +46,7 @@ class HealthTrackerTest {
   private void calls(HealthTracker tracker, int n, String errorType, long durationNanos) {
     for (int i = 0; i < n; i++) {
       LlmCall call = start(tracker, "gpt-4o-mini");
-      tracker.callEnded(call, errorType, durationNanos, -1);
+      tracker.callEnded(call, outcome(errorType), durationNanos, -1);
     }
   }
 
@@ -57,12 +58,12 @@ class HealthTrackerTest {
   void failuresAreServerErrorsThrottlingTimeoutsAndBrokenAnswersNotClientErrorsOrCancels() {
     for (String failure : new String[] {"500", "502", "503", "529", "429", "timeout",
         "connect_error", "io_error", "invalid_response", "incomplete_stream", "stream_error"}) {
-      assertThat(HealthTracker.classify(failure)).as(failure).isEqualTo(HealthTracker.Outcome.FAILURE);
+      assertThat(outcome(failure).kind()).as(failure).isEqualTo(CallOutcome.Kind.FAILURE);
     }
     for (String success : new String[] {"", "400", "401", "404", "413", "422"}) {
-      assertThat(HealthTracker.classify(success)).as(success).isEqualTo(HealthTracker.Outcome.SUCCESS);
+      assertThat(outcome(success).kind()).as(success).isEqualTo(CallOutcome.Kind.SUCCESS);
     }
-    assertThat(HealthTracker.classify("canceled")).isEqualTo(HealthTracker.Outcome.IGNORED);
+    assertThat(outcome("canceled").kind()).isEqualTo(CallOutcome.Kind.IGNORED);
   }
 
   @Test
@@ -117,7 +118,7 @@ class HealthTrackerTest {
     assertThat(status.oldestInFlightSeconds()).isEqualTo(11.0);
     assertThat(status.calls()).isZero();
 
-    tracker.callEnded(hung, "canceled", 11 * S, -1);
+    tracker.callEnded(hung, outcome("canceled"), 11 * S, -1);
     assertThat(state(tracker)).isEqualTo(HealthState.HEALTHY);
   }
 
@@ -125,8 +126,8 @@ class HealthTrackerTest {
   void perModelTrackingKeepsModelsApart() {
     HealthTracker tracker = tracker(HealthPolicy.custom().perModel(true).build());
     for (int i = 0; i < 5; i++) {
-      tracker.callEnded(start(tracker, "bad-model"), "500", MS, -1);
-      tracker.callEnded(start(tracker, "good-model"), "", MS, -1);
+      tracker.callEnded(start(tracker, "bad-model"), outcome("500"), MS, -1);
+      tracker.callEnded(start(tracker, "good-model"), outcome(""), MS, -1);
     }
     assertThat(tracker.state("openai", "api.openai.com", "bad-model")).isEqualTo(HealthState.DOWN);
     assertThat(tracker.state("openai", "api.openai.com", "good-model")).isEqualTo(HealthState.HEALTHY);
@@ -142,7 +143,7 @@ class HealthTrackerTest {
       throw new IllegalStateException("a broken listener changes nothing");
     });
 
-    runConcurrently(8, 500, () -> tracker.callEnded(start(tracker, "m"), "500", MS, -1));
+    runConcurrently(8, 500, () -> tracker.callEnded(start(tracker, "m"), outcome("500"), MS, -1));
     state(tracker);
     state(tracker);
     assertThat(transitions).containsExactly("HEALTHY->DOWN");
@@ -162,7 +163,7 @@ class HealthTrackerTest {
     AtomicLong n = new AtomicLong();
     runConcurrently(threads, perThread, () -> {
       boolean fail = n.incrementAndGet() % 10 == 0;
-      tracker.callEnded(call, fail ? "500" : "", 300 * MS, 100 * MS);
+      tracker.callEnded(call, outcome(fail ? "500" : ""), 300 * MS, 100 * MS);
     });
     UpstreamStatus status = tracker.upstreams().get(0);
     assertThat(status.calls()).isEqualTo((long) threads * perThread);
@@ -178,7 +179,7 @@ class HealthTrackerTest {
     AtomicLong n = new AtomicLong();
     runConcurrently(8, 5_000, () -> {
       if (n.incrementAndGet() % 1000 == 0) now.addAndGet(S);
-      tracker.callEnded(call, "", MS, -1);
+      tracker.callEnded(call, outcome(""), MS, -1);
     });
     assertThat(tracker.upstreams().get(0).calls()).isEqualTo(40_000);
   }
@@ -243,5 +244,11 @@ class HealthTrackerTest {
     go.countDown();
     for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
     pool.shutdown();
+  }
+
+  /** The outcome of a call that ended with {@code errorType}, as LlmCall makes it. */
+  static CallOutcome outcome(String errorType) {
+    return !errorType.isEmpty() && Character.isDigit(errorType.charAt(0))
+        ? CallOutcome.ofStatus(Integer.parseInt(errorType)) : CallOutcome.ofFailure(errorType);
   }
 }

@@ -3,6 +3,7 @@ package dev.llmpulse.core.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmpulse.core.CostModel;
+import dev.llmpulse.core.internal.CallOutcome;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.LlmMetrics;
 import dev.llmpulse.core.WireFormat;
@@ -47,7 +48,7 @@ class StalledCallsTest {
   }
 
   private void end(LlmCall call, String errorType) {
-    tracker.callEnded(call, errorType, now.get() - call.startNanos(), -1);
+    tracker.callEnded(call, HealthTrackerTest.outcome(errorType), now.get() - call.startNanos(), -1);
   }
 
   @Test
@@ -130,7 +131,7 @@ class StalledCallsTest {
         "api.openai.com", false, CostModel.NONE, now::get, strict);
     now.addAndGet(4 * S);
     assertThat(stalled()).isEqualTo(1);
-    strict.callEnded(call, "", 4 * S, -1);
+    strict.callEnded(call, HealthTrackerTest.outcome(""), 4 * S, -1);
     assertThat(HealthPolicy.ofDefaults().toString()).contains("stalledCounter=PT10S");
   }
 

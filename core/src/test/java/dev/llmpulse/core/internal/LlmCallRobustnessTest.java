@@ -142,7 +142,8 @@ class LlmCallRobustnessTest {
       }
 
       @Override
-      public void callEnded(LlmCall call, String errorType, long durationNanos, long ttfcNanos) {
+      public void callEnded(LlmCall call, CallOutcome outcome, long durationNanos,
+          long ttfcNanos) {
         throw new IllegalStateException("observer end");
       }
     };
@@ -278,11 +279,12 @@ class LlmCallRobustnessTest {
     }
 
     @Override
-    public void callEnded(LlmCall call, String errorType, long durationNanos, long ttfcNanos) {
+    public void callEnded(LlmCall call, CallOutcome outcome, long durationNanos,
+        long ttfcNanos) {
       ended++;
-      lastErrorType = errorType;
+      lastErrorType = outcome.errorType();
       lastDurationNanos = durationNanos;
-      delegate.callEnded(call, errorType, durationNanos, ttfcNanos);
+      delegate.callEnded(call, outcome, durationNanos, ttfcNanos);
     }
   }
 }
