@@ -71,10 +71,15 @@ final class RateLimitHeaders {
    * up only those; parse then gives the same values.
    */
   static boolean mayBeRead(String name) {
-    return name.regionMatches(true, 0, "ratelimit", 0, 9)
-        || name.regionMatches(true, 2, "ratelimit", 0, 9)
-        || name.regionMatches(true, 10, "ratelimit", 0, 9)
-        || name.regionMatches(true, 0, "retry-after", 0, 11);
+    int n = name.length(); // most names fail on one char: no 'r' where a candidate has one
+    return n >= 9 && isR(name.charAt(0)) && (name.regionMatches(true, 0, "ratelimit", 0, 9)
+            || name.regionMatches(true, 0, "retry-after", 0, 11))
+        || n >= 11 && isR(name.charAt(2)) && name.regionMatches(true, 2, "ratelimit", 0, 9)
+        || n >= 19 && isR(name.charAt(10)) && name.regionMatches(true, 10, "ratelimit", 0, 9);
+  }
+
+  private static boolean isR(char c) {
+    return c == 'r' || c == 'R';
   }
 
   /** The values found, or null when nothing usable was found. Never throws on header values. */
