@@ -34,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The call: {@link CallBenchmark} in sample mode (p50 and mean per call, B/op by the GC profiler).
  * The events: {@link EventBenchmark} in sample mode, one whole recorded stream per op, per event
  * by division of the medians.
- * JMH's own log goes to a temporary file whose path is printed.
+ * JMH's own log goes to temporary files, one per fork, whose common prefix is printed.
  */
 public final class Interleaved {
   private static final String[] CALL_VARIANTS = {"bare", "micrometerObservation", "llmPulse"};
@@ -45,6 +45,7 @@ public final class Interleaved {
   private static final long STREAM_PREWARM_OPS = 1_000;
 
   private final Path log;
+  private int forks;
   private final StringBuilder out = new StringBuilder();
 
   private Interleaved(Path log) {
@@ -56,7 +57,7 @@ public final class Interleaved {
     String what = args.length > 1 ? args[1] : "all";
     Path log = Files.createTempFile("llmpulse-jmh-", ".log");
     Interleaved run = new Interleaved(log);
-    run.line("JMH log: " + log);
+    run.line("JMH logs: " + log + ".<fork number>");
     run.line(String.format(Locale.ROOT, "nproc %d, %s, %s", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"), System.getProperty("java.version")));
     if (!what.equals("events")) run.calls(rounds);
@@ -181,7 +182,7 @@ public final class Interleaved {
         .jvmArgsAppend("-Xms1g", "-Xmx1g",
             "-Dbench.prewarmSeconds=" + System.getProperty("bench.prewarmSeconds", "2"),
             "-Dbench.prewarmOps=" + Long.getLong("bench.prewarmOps", prewarmOps))
-        .output(log.toString());
+        .output(log + "." + (++forks)); // JMH truncates its output file: one per fork
   }
 
   private static double alloc(RunResult res) {
