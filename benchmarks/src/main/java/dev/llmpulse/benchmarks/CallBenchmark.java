@@ -1,5 +1,6 @@
 package dev.llmpulse.benchmarks;
 
+import dev.llmpulse.core.Attribution;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -25,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class CallBenchmark {
-  @Param({"bare", "micrometerListener", "micrometerObservation", "llmPulse"})
+  @Param({"bare", "micrometerListener", "micrometerObservation", "llmPulse", "llmPulseAttributed"})
   public String variant;
 
   private OkHttpClient client;
@@ -34,6 +35,9 @@ public class CallBenchmark {
   @Setup
   public void setUp() throws IOException {
     request = Payloads.chatRequest(Payloads.IN_PROCESS_URL);
+    if (variant.equals("llmPulseAttributed")) {
+      request = request.newBuilder().tag(Attribution.Tags.class, Variant.ATTRIBUTION).build();
+    }
     client = Calls.inProcessChatClient(variant, request);
   }
 

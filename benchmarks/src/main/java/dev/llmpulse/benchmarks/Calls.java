@@ -44,6 +44,9 @@ final class Calls {
     if (expectsRecords && recorded != 3) {
       throw new IllegalStateException(c.variant + " recorded " + recorded + " of 3 calls");
     }
+    if (c.variant == Variant.llmPulseAttributed && !c.attributed("feature", "refunds")) {
+      throw new IllegalStateException(c.variant + " recorded no call with feature=refunds");
+    }
   }
 
   /**

@@ -60,6 +60,10 @@ public final class Interleaved {
     run.line("JMH logs: " + log + ".<fork number>");
     run.line(String.format(Locale.ROOT, "nproc %d, %s, %s", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"), System.getProperty("java.version")));
+    if (what.equals("attribution")) {
+      run.attribution(rounds);
+      return;
+    }
     if (!what.equals("events")) run.calls(rounds);
     if (!what.equals("call")) run.events(rounds);
   }
@@ -107,6 +111,43 @@ public final class Interleaved {
     line("overhead = variant − bare in the same round; ratio = llmPulse's overhead / micrometerObservation's");
     line("ratio p50: " + summary(rp50) + "; ratio mean: " + summary(rmean)
         + "; B/op llmPulse / micrometerObservation: " + summary(ralloc));
+  }
+
+  // ---- attribution: the same call, two keys declared and tagged
+
+  private void attribution(int rounds) throws RunnerException, IOException {
+    String[] variants = {"llmPulse", "llmPulseAttributed"};
+    double[] extraP50 = new double[rounds];
+    double[] extraMean = new double[rounds];
+    double[] extraAlloc = new double[rounds];
+    line("");
+    line("In-process 2 KB chat completion with two attribution keys (feature, tenant) tagged,"
+        + " against the same call without (sample mode, ns; B/op from -prof gc)");
+    line("");
+    line("| round | load avg (1 min) before → after | llmPulse p50 / mean | attributed p50 / mean"
+        + " | extra ns p50 / mean | extra B/op |");
+    line("|---|---|---:|---:|---:|---:|");
+    for (int r = 0; r < rounds; r++) {
+      String before = loadAverage();
+      Map<String, double[]> m = new LinkedHashMap<>();
+      for (String v : rotate(variants, r)) {
+        RunResult res = new Runner(options(CallBenchmark.class, Mode.SampleTime, CALL_PREWARM_OPS)
+            .param("variant", v).build()).runSingle();
+        Result<?> p = res.getPrimaryResult();
+        m.put(v, new double[] {p.getStatistics().getPercentile(50), p.getScore(), alloc(res)});
+      }
+      double[] l = m.get("llmPulse");
+      double[] a = m.get("llmPulseAttributed");
+      extraP50[r] = a[0] - l[0];
+      extraMean[r] = a[1] - l[1];
+      extraAlloc[r] = a[2] - l[2];
+      line(String.format(Locale.ROOT, "| %d | %s | %,.0f / %,.0f | %,.0f / %,.0f | %,.0f / %,.0f | %,.0f |",
+          r + 1, before + " → " + loadAverage(), l[0], l[1], a[0], a[1], extraP50[r],
+          extraMean[r], extraAlloc[r]));
+    }
+    line("");
+    line("extra ns p50: " + summary(extraP50) + "; extra ns mean: " + summary(extraMean)
+        + "; extra B/op: " + summary(extraAlloc));
   }
 
   // ---- per stream event

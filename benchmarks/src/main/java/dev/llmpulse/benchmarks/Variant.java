@@ -1,5 +1,7 @@
 package dev.llmpulse.benchmarks;
 
+import dev.llmpulse.core.Attribution;
+
 import dev.llmpulse.core.CostModel;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +26,16 @@ enum Variant {
   /** Micrometer's {@code OkHttpObservationInterceptor} with a meter observation handler. */
   micrometerObservation,
   /** LLM Pulse's {@code LlmMetricsInterceptor}, default prices ({@code PriceTable.bundled()}). */
-  llmPulse;
+  llmPulse,
+  /**
+   * The same with two attribution keys declared ({@code feature}: an allow-list of 4 flows,
+   * {@code tenant}: capped at 50); the request carries both as a tag ({@link #ATTRIBUTION}).
+   */
+  llmPulseAttributed;
+
+  /** The tags an attributed call carries. */
+  static final Attribution.Tags ATTRIBUTION =
+      Attribution.tags("feature", "refunds", "tenant", "acme");
 
   /** What one configured client records into, to check it really records. */
   static final class Instrumented {
@@ -39,6 +50,18 @@ enum Variant {
       this.client = client;
       this.meters = meters;
       this.prometheus = prometheus;
+    }
+
+    /** True when LLM Pulse's calls counter has a series labelled {@code key="value"}. */
+    boolean attributed(String key, String value) {
+      if (prometheus == null) return false;
+      for (MetricSnapshot s : prometheus.scrape()) {
+        if (!s.getMetadata().getPrometheusName().equals("gen_ai_client_calls")) continue;
+        for (io.prometheus.metrics.model.snapshots.DataPointSnapshot p : s.getDataPoints()) {
+          if (value.equals(p.getLabels().get(key))) return true;
+        }
+      }
+      return false;
     }
 
     /** Calls recorded so far: Micrometer's timer count, or LLM Pulse's duration histogram. */
@@ -88,9 +111,15 @@ enum Variant {
             OkHttpObservationInterceptor.builder(observations, "okhttp.requests").build());
         break;
       }
-      case llmPulse: {
+      case llmPulse:
+      case llmPulseAttributed: {
         prometheus = new PrometheusRegistry();
         LlmMetricsInterceptor.Builder lb = LlmMetricsInterceptor.builder().registry(prometheus);
+        if (this == llmPulseAttributed) {
+          lb.attribution(Attribution.key("feature")
+                  .allow("refunds", "order_status", "escalation", "product_info"))
+              .attribution(Attribution.key("tenant").maxValues(50));
+        }
         if ("none".equals(System.getProperty("llmpulse.prices"))) lb.prices(CostModel.NONE);
         if (loopbackHost != null) lb.provider(loopbackHost, "openai");
         b.addInterceptor(lb.build());

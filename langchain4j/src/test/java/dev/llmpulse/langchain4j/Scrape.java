@@ -34,12 +34,25 @@ final class Scrape {
   static Scrape afterTokensOf(PrometheusRegistry registry) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     Scrape scrape = of(registry);
-    while (scrape.points("gen_ai_client_tokens", "gen_ai_token_type", "reasoning").isEmpty()
-        && System.nanoTime() < deadline) {
+    while ((scrape.points("gen_ai_client_tokens", "gen_ai_token_type", "reasoning").isEmpty()
+        || scrape.inFlight() > 0) && System.nanoTime() < deadline) {
       Thread.sleep(5);
       scrape = of(registry);
     }
-    return scrape;
+    // A scrape reads metric after metric: the one that saw the call leave in-flight may have read
+    // others before the call recorded them. A call records everything before it leaves in-flight,
+    // so a scrape taken after that sees all of it.
+    return of(registry);
+  }
+
+  /** Calls in flight: once 0, every call's record is complete. */
+  private double inFlight() {
+    double sum = 0;
+    for (DataPointSnapshot p : points("gen_ai_client_requests_in_flight")) {
+      sum += ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) p)
+          .getValue();
+    }
+    return sum;
   }
 
   /** Sum of a counter's data points whose labels include {@code labels} (name, value pairs). */

@@ -391,7 +391,8 @@ public final class LlmCall {
       outcome = CallOutcome.SUCCESS;
     }
     String errorType = outcome.errorType();
-    // The duration first, so a scrape that sees the call no longer in flight also sees it ended.
+    // Everything of the call is recorded before it leaves in-flight: a scrape that sees it no
+    // longer in flight sees all of it. Each step stands alone, so a failing one skips nothing else.
     CallSeries series = null;
     try {
       metrics.reached(Stage.END_SERIES);
@@ -399,10 +400,10 @@ public final class LlmCall {
     } catch (RuntimeException | LinkageError e) {
       metrics.internalError(e);
     }
-    if (series != null) {
+    for (Stage stage = Stage.END_DURATION; series != null && stage != null; stage = next(stage)) {
       try {
-        metrics.reached(Stage.END_DURATION);
-        record(Stage.END_DURATION, series, s, verdict, errorType, durationNanos);
+        metrics.reached(stage);
+        record(stage, series, s, verdict, errorType, durationNanos);
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }
@@ -420,15 +421,6 @@ public final class LlmCall {
       }
     }
     notifyEnded(outcome, durationNanos);
-    if (series == null) return; // nothing more can be recorded; in-flight and health are settled
-    for (Stage stage = next(Stage.END_DURATION); stage != null; stage = next(stage)) {
-      try {
-        metrics.reached(stage);
-        record(stage, series, s, verdict, errorType, durationNanos);
-      } catch (RuntimeException | LinkageError e) {
-        metrics.internalError(e);
-      }
-    }
   }
 
   private static Stage next(Stage stage) {
