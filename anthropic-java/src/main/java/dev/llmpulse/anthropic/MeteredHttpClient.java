@@ -1,5 +1,6 @@
 package dev.llmpulse.anthropic;
 
+import dev.llmpulse.core.WireFormat;
 import com.anthropic.core.RequestOptions;
 import com.anthropic.core.http.HttpClient;
 import com.anthropic.core.http.HttpRequest;
@@ -137,12 +138,13 @@ final class MeteredHttpClient implements HttpClient {
         host = url.getHost() == null ? "" : url.getHost();
         path = url.getRawPath();
       }
-      if (binding.formatOf(method, path) == null) return null;
+      WireFormat format = binding.formatOf(method, path);
+      if (format == null) return null;
       HttpRequestBody body = bodyOf(request);
       RecordedBy recorded = body instanceof MarkedBody ? ((MarkedBody) body).recordedBy : null;
       if (recorded != null && recorded.includes(metrics)) return null;
       byte[] bytes = readableBody(body);
-      LlmCall call = binding.start(method, host, path, bytes,
+      LlmCall call = binding.start(format, host, path, bytes,
           bytes == null ? 0 : bytes.length, true);
       if (call == null) return null;
       HttpRequest marked = request;

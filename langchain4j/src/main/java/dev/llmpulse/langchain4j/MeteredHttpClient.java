@@ -1,5 +1,6 @@
 package dev.llmpulse.langchain4j;
 
+import dev.llmpulse.core.WireFormat;
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
@@ -93,9 +94,10 @@ final class MeteredHttpClient implements HttpClient {
   private LlmCall start(HttpRequest request, Target target) {
     try {
       String method = request.method() == null ? "" : request.method().name();
-      if (target == null || binding.formatOf(method, target.path) == null) return null;
+      WireFormat format = target == null ? null : binding.formatOf(method, target.path);
+      if (format == null) return null;
       byte[] body = readableBody(request);
-      return binding.start(method, target.host, target.path, body, body == null ? 0 : body.length,
+      return binding.start(format, target.host, target.path, body, body == null ? 0 : body.length,
           true);
     } catch (RuntimeException | LinkageError e) {
       binding.internalError(e);

@@ -117,9 +117,10 @@ public final class LlmMetricsInterceptor implements Interceptor {
   private LlmCall start(Request request) {
     try {
       String path = request.url().encodedPath();
-      if (binding.formatOf(request.method(), path) == null) return null;
+      WireFormat format = binding.formatOf(request.method(), path);
+      if (format == null) return null;
       byte[] body = readableBody(request.body());
-      return binding.start(request.method(), request.url().host(), path, body,
+      return binding.start(format, request.url().host(), path, body,
           body == null ? 0 : body.length,
           request.tag(LlmProbe.Tag.class) == null, // probes: not counted by health
           binding.attributes() ? request.tag(Attribution.Tags.class) : null);

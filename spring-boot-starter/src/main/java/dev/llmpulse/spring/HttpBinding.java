@@ -27,13 +27,13 @@ final class HttpBinding {
     this.binding = binding;
   }
 
-  /** True when the request is an LLM API call (a POST to a known or configured path). */
-  boolean isLlmCall(String method, String path) {
+  /** The request's wire format, or null when it is not an LLM API call. */
+  WireFormat formatOf(String method, String path) {
     try {
-      return binding.formatOf(method, path) != null;
+      return binding.formatOf(method, path);
     } catch (RuntimeException | LinkageError e) {
       binding.internalError(e);
-      return false;
+      return null;
     }
   }
 
@@ -43,9 +43,9 @@ final class HttpBinding {
    * RequestFacts#MAX_BODY_BYTES}; else pass null. {@code tags}: the request's attribution (a
    * WebClient request attribute), null when none; the calling thread's scope fills the rest.
    */
-  LlmCall start(String method, String host, String path, byte[] body, int length,
+  LlmCall start(WireFormat format, String host, String path, byte[] body, int length,
       Attribution.Tags tags) {
-    return binding.start(method, host, path, body, length, true, tags);
+    return binding.start(format, host, path, body, length, true, tags);
   }
 
   RateLimitSnapshot rateLimits(Function<String, String> headers, int status) {

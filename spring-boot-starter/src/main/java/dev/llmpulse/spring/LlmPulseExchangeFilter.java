@@ -1,5 +1,6 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.Attribution;
 
 import dev.llmpulse.core.InvalidLlmResponseException;
@@ -44,8 +45,9 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
     try {
       URI url = request.url();
       String method = request.method().name();
-      if (!binding.isLlmCall(method, url.getRawPath())) return next.exchange(request);
-      exchange = new Exchange(binding, method, url, request.headers().getContentType(),
+      WireFormat format = binding.formatOf(method, url.getRawPath());
+      if (format == null) return next.exchange(request);
+      exchange = new Exchange(binding, format, url, request.headers().getContentType(),
           attribution(request));
       teed = ClientRequest.from(request).body(exchange.teeing(request.body())).build();
     } catch (RuntimeException | LinkageError e) {
@@ -71,7 +73,7 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
   /** One LLM call through the filter. */
   private static final class Exchange {
     private final HttpBinding binding;
-    private final String method;
+    private final WireFormat format;
     private final URI url;
     private final boolean jsonBody;
     private boolean started;
@@ -85,11 +87,11 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
 
     private final Attribution.Tags tags;
 
-    Exchange(HttpBinding binding, String method, URI url, MediaType contentType,
+    Exchange(HttpBinding binding, WireFormat format, URI url, MediaType contentType,
         Attribution.Tags tags) {
       this.binding = binding;
       this.tags = tags;
-      this.method = method;
+      this.format = format;
       this.url = url;
       this.jsonBody = contentType != null && RequestFacts.isJson(contentType.toString());
     }
@@ -102,7 +104,7 @@ final class LlmPulseExchangeFilter implements ExchangeFilterFunction {
       if (!started) {
         started = true;
         boolean readable = jsonBody && !bodyTooLarge && body != null;
-        call = binding.start(method, url.getHost(), url.getRawPath(), readable ? body : null,
+        call = binding.start(format, url.getHost(), url.getRawPath(), readable ? body : null,
             readable ? bodyLength : 0, tags);
         body = null;
       }

@@ -1,5 +1,6 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.ErrorTypes;
@@ -51,11 +52,12 @@ final class LlmPulseRestClientInterceptor implements ClientHttpRequestIntercepto
       URI uri = request.getURI();
       String method = request.getMethod().name();
       String path = uri.getRawPath();
-      if (!binding.isLlmCall(method, path)) return null;
+      WireFormat format = binding.formatOf(method, path);
+      if (format == null) return null;
       MediaType type = request.getHeaders().getContentType();
       boolean readable = body != null && body.length <= RequestFacts.MAX_BODY_BYTES
           && type != null && RequestFacts.isJson(type.toString());
-      return binding.start(method, uri.getHost(), path, readable ? body : null,
+      return binding.start(format, uri.getHost(), path, readable ? body : null,
           readable ? body.length : 0, null); // the calling thread's Attribution scope applies
     } catch (RuntimeException | LinkageError e) {
       binding.internalError(e);

@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * Binding binding = settings.build(PriceTable.bundled());
- * LlmCall call = binding.start("POST", host, path, bodyBytes, bodyLength, true);
- * if (call == null) return next.execute(request); // not an LLM call: untouched
+ * WireFormat format = binding.formatOf(method, path);
+ * if (format == null) return next.execute(request); // not an LLM call: untouched
+ * LlmCall call = binding.start(format, host, path, bodyBytes, bodyLength, true);
  * }</pre>
  */
 public final class Binding {
@@ -97,17 +98,17 @@ public final class Binding {
   }
 
   /**
-   * Starts recording one call, or returns null when the request is not an LLM API call (or LLM
-   * Pulse failed to start: counted, never thrown). The in-flight gauge goes up until the call
-   * ends.
+   * Starts recording one call of {@code format} (from {@link #formatOf}, which a binding asks
+   * first so it reads no body of a call that is not an LLM call), or returns null when LLM Pulse
+   * failed to start it (counted, never thrown). The in-flight gauge goes up until the call ends.
    *
    * @param body the request body when the binding could read it safely (JSON, replayable, at
    *     most {@link RequestFacts#MAX_BODY_BYTES}), else null
    * @param tracked false for probe calls, which health must not count
    */
-  public LlmCall start(String method, String host, String path, byte[] body, int bodyLength,
+  public LlmCall start(WireFormat format, String host, String path, byte[] body, int bodyLength,
       boolean tracked) {
-    return start(method, host, path, body, bodyLength, tracked, null);
+    return start(format, host, path, body, bodyLength, tracked, null);
   }
 
   /**
@@ -122,11 +123,10 @@ public final class Binding {
    * The same, with the request's own attribution tags (null when none): they win over the
    * calling thread's {@link Attribution#with scope}, read here, on the thread starting the call.
    */
-  public LlmCall start(String method, String host, String path, byte[] body, int bodyLength,
+  public LlmCall start(WireFormat format, String host, String path, byte[] body, int bodyLength,
       boolean tracked, Attribution.Tags requestTags) {
     try {
-      WireFormat format = formatOf(method, path);
-      if (format == null) return null;
+      if (format == null || !format.isParsed()) return null;
       RequestFacts facts = RequestFacts.of(format, path, body, bodyLength);
       String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
       LlmCall call = metrics.startCall(format, providers.forRequest(h, path), facts.model, h,

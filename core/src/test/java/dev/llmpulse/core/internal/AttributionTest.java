@@ -57,7 +57,8 @@ class AttributionTest {
 
   private static LlmCall start(Binding binding, Recording r, Attribution.Tags tags) {
     byte[] request = r.requestBody.getBytes(StandardCharsets.UTF_8);
-    return binding.start("POST", "api.openai.com", r.path, request, request.length, true, tags);
+    return binding.start(binding.formatOf("POST", r.path), "api.openai.com", r.path, request,
+        request.length, true, tags);
   }
 
   private static void answer(LlmCall call, Recording r, int status) {

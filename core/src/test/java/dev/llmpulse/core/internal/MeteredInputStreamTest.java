@@ -1,5 +1,6 @@
 package dev.llmpulse.core.internal;
 
+import dev.llmpulse.core.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +40,7 @@ class MeteredInputStreamTest {
   private Binding binding = Binding.settings().registry(registry).build(CostModel.NONE);
 
   private LlmCall answered() {
-    LlmCall call = binding.start("POST", "api.openai.com", "/v1/chat/completions", REQUEST,
+    LlmCall call = binding.start(WireFormat.OPENAI_CHAT, "api.openai.com", "/v1/chat/completions", REQUEST,
         REQUEST.length, true);
     call.onResponse(200, "text/event-stream", null, RateLimitSnapshot.EMPTY);
     return call;
