@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * Anthropic Messages, from Anthropic or from Vertex AI ({@code :rawPredict}, {@code
@@ -47,53 +44,53 @@ final class AnthropicReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     int base = keys > 0 && "message".equals(w.rootKey()) ? 1 : 0;
     String parent = w.key(0);
     switch (key) {
       case "type":
-        if (keys == 0) eventType(p, t);
+        if (keys == 0) eventType(v);
         else if (keys == 1 && "content_block".equals(parent)) {
-          toolUseBlock = is(p, t, "tool_use") || is(p, t, "server_tool_use");
+          toolUseBlock = is(v, "tool_use") || is(v, "server_tool_use");
         }
         return;
       case "model":
-        if (keys == base) model(p, t);
+        if (keys == base) model(v);
         return;
       case "stop_reason":
-        if (keys == base || keys == 1 && "delta".equals(parent)) responseReason(p, t);
+        if (keys == base || keys == 1 && "delta".equals(parent)) responseReason(v);
         return;
       case "text":
       case "partial_json":
       case "thinking":
-        if (keys == 1 && "delta".equals(parent) && nonEmptyString(p, t)) docContent = true;
+        if (keys == 1 && "delta".equals(parent) && nonEmptyString(v)) docContent = true;
         return;
       case "input_tokens":
-        if (isUsage(w, keys, base)) input = number(p, t);
+        if (isUsage(w, keys, base)) input = number(v);
         return;
       case "output_tokens":
-        if (isUsage(w, keys, base)) output = number(p, t);
+        if (isUsage(w, keys, base)) output = number(v);
         return;
       case "cache_read_input_tokens":
-        if (isUsage(w, keys, base)) cacheRead = number(p, t);
+        if (isUsage(w, keys, base)) cacheRead = number(v);
         return;
       case "cache_creation_input_tokens":
-        if (isUsage(w, keys, base)) cacheCreation = number(p, t);
+        if (isUsage(w, keys, base)) cacheCreation = number(v);
         return;
       case "ephemeral_1h_input_tokens":
         if (keys == base + 2 && "cache_creation".equals(parent) && "usage".equals(w.key(1))) {
-          cacheCreation1h = number(p, t);
+          cacheCreation1h = number(v);
         }
         return;
       default:
     }
   }
 
-  private void eventType(JsonParser p, JsonToken t) throws IOException {
-    if (is(p, t, "message_stop")) docTerminator = true;
-    else if (is(p, t, "error")) docError = true;
-    else if (is(p, t, "content_block_start")) blockStart = true;
+  private void eventType(JsonTokenizer v) {
+    if (is(v, "message_stop")) docTerminator = true;
+    else if (is(v, "error")) docError = true;
+    else if (is(v, "content_block_start")) blockStart = true;
   }
 
   private boolean isUsage(JsonWalker w, int keys, int base) {

@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * Cohere's v2 chat ({@code /v2/chat}): one response, or an SSE stream of typed events ending with
@@ -43,57 +40,57 @@ final class CohereReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
       case "type":
         if (keys == 0) {
-          if (is(p, t, "message-end")) docTerminator = true;
-          else if (is(p, t, "tool-call-start")) docContent = true; // a tool call opens: output
+          if (is(v, "message-end")) docTerminator = true;
+          else if (is(v, "tool-call-start")) docContent = true; // a tool call opens: output
         }
         return;
       case "finish_reason":
-        if (keys == 0 || keys == 1 && "delta".equals(parent)) responseReason(p, t);
+        if (keys == 0 || keys == 1 && "delta".equals(parent)) responseReason(v);
         return;
       case "text":
       case "thinking":
         if (keys == 3 && "content".equals(parent) && "message".equals(w.key(1))
-            && nonEmptyString(p, t)) {
+            && nonEmptyString(v)) {
           docContent = true;
         }
         return;
       case "tool_plan":
-        if (keys == 2 && "message".equals(parent) && nonEmptyString(p, t)) docContent = true;
+        if (keys == 2 && "message".equals(parent) && nonEmptyString(v)) docContent = true;
         return;
       case "arguments":
         if (keys == 4 && "function".equals(parent) && "tool_calls".equals(w.key(1))
-            && nonEmptyString(p, t)) {
+            && nonEmptyString(v)) {
           docContent = true;
         }
         return;
       case "input_tokens":
       case "output_tokens":
-        usageField(w, p, t, key, keys, parent);
+        usageField(w, v, key, keys, parent);
         return;
       default:
     }
   }
 
-  private void usageField(JsonWalker w, JsonParser p, JsonToken t, String key, int keys,
-      String parent) throws IOException {
+  private void usageField(JsonWalker w, JsonTokenizer v, String key, int keys,
+      String parent) {
     boolean inUsage = keys == 2 && "usage".equals(w.key(1))
         || keys == 3 && "usage".equals(w.key(1)) && "delta".equals(w.key(2));
     if (!inUsage) return;
     boolean inputField = "input_tokens".equals(key);
     if ("billed_units".equals(parent)) {
       usageSeen = billedSeen = true;
-      if (inputField) billedInput = number(p, t);
-      else billedOutput = number(p, t);
+      if (inputField) billedInput = number(v);
+      else billedOutput = number(v);
     } else if ("tokens".equals(parent)) {
       usageSeen = true;
-      if (inputField) input = number(p, t);
-      else output = number(p, t);
+      if (inputField) input = number(v);
+      else output = number(v);
     }
   }
 

@@ -4,9 +4,6 @@ import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 import dev.llmpulse.core.WireFormat;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +20,8 @@ import java.util.List;
  * repeats it. A cumulative usage block that repeats keeps its last value.
  *
  * <p>A reader serves one response, on one thread, and allocates nothing per event in the common
- * case (field names are interned by the parser; type values are compared in place).
+ * case (field names are canonical strings from {@link FieldNames}; type values are compared in
+ * place).
  */
 abstract class FormatReader {
   /** A new reader of {@code format}'s responses: the one place that pairs formats and readers. */
@@ -117,7 +115,7 @@ abstract class FormatReader {
   void onEnd(JsonWalker w, boolean isArray) {}
 
   /** A scalar value of an object, under {@code key} (array elements are not reported). */
-  abstract void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException;
+  abstract void onScalar(JsonWalker w, JsonTokenizer v, String key);
 
   /** The format's end-of-document decisions (event types), before the shared ones. */
   void endFormatDocument() {}
@@ -175,18 +173,18 @@ abstract class FormatReader {
   }
 
   /** The current choice's {@code index} field. */
-  final void choiceIndex(JsonParser p, JsonToken t) throws IOException {
-    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
-      choiceIndex = p.getIntValue();
+  final void choiceIndex(JsonTokenizer v) {
+    if (v.valueType() == JsonTokenizer.INT && v.intKind() == JsonTokenizer.INT_32) {
+      choiceIndex = (int) v.longValue();
     }
   }
 
   /** The current choice's finish reason; kept when the choice element ends. */
-  final void choiceReason(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.VALUE_STRING || p.getTextLength() == 0) return;
+  final void choiceReason(JsonTokenizer v) {
+    if (!v.isString() || v.textLength() == 0) return;
     String previous = choiceIndex >= 0 && choiceReasons != null && choiceIndex < choiceReasons.length
         ? choiceReasons[choiceIndex] : null;
-    choiceReason = text(p, t, previous == null ? "" : previous);
+    choiceReason = text(v, previous == null ? "" : previous);
   }
 
   /** The choice element ends: its reason, if any, replaces the one its index had. */
@@ -203,9 +201,9 @@ abstract class FormatReader {
   }
 
   /** A response-level finish reason: the last one reported wins. */
-  final void responseReason(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.VALUE_STRING || p.getTextLength() == 0) return;
-    lastReason = text(p, t, lastReason == null ? "" : lastReason);
+  final void responseReason(JsonTokenizer v) {
+    if (!v.isString() || v.textLength() == 0) return;
+    lastReason = text(v, lastReason == null ? "" : lastReason);
   }
 
   /** Raw finish reasons: one per choice that reported one, then the response-level ones. */
@@ -237,8 +235,8 @@ abstract class FormatReader {
   // ---- Value helpers shared by the formats ----
 
   /** Reads the response model from a string value; see {@link #text}. */
-  final void model(JsonParser p, JsonToken t) throws IOException {
-    model = text(p, t, model);
+  final void model(JsonTokenizer v) {
+    model = text(v, model);
   }
 
   /**
@@ -246,38 +244,28 @@ abstract class FormatReader {
    * {@code current} returns {@code current} itself: a stream repeats its model in every event, and
    * keeping one instance spares a string (and its hash) per event.
    */
-  static String text(JsonParser p, JsonToken t, String current) throws IOException {
-    if (t != JsonToken.VALUE_STRING) return current;
-    int length = p.getTextLength();
+  static String text(JsonTokenizer v, String current) {
+    if (!v.isString()) return current;
+    int length = v.textLength();
     if (length == 0) return current;
     if (length > MAX_LABEL_CHARS) return LabelCap.OTHER;
-    if (is(p, t, current)) return current;
-    return p.getText();
+    if (v.textEquals(current)) return current;
+    return v.text();
   }
 
   /** True when the value is the string {@code expected}; compares in place, allocates nothing. */
-  static boolean is(JsonParser p, JsonToken t, String expected) throws IOException {
-    if (t != JsonToken.VALUE_STRING) return false;
-    int length = p.getTextLength();
-    if (length != expected.length()) return false;
-    char[] chars = p.getTextCharacters();
-    int offset = p.getTextOffset();
-    for (int i = 0; i < length; i++) {
-      if (chars[offset + i] != expected.charAt(i)) return false;
-    }
-    return true;
+  static boolean is(JsonTokenizer v, String expected) {
+    return v.textEquals(expected);
   }
 
-  static boolean nonEmptyString(JsonParser p, JsonToken t) throws IOException {
-    return t == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+  static boolean nonEmptyString(JsonTokenizer v) {
+    return v.isString() && v.textLength() > 0;
   }
 
-  /** A token count: a non-negative integer; anything else (string, float, negative) is 0. */
-  static long number(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.VALUE_NUMBER_INT) return 0;
-    JsonParser.NumberType type = p.getNumberType();
-    if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) return 0;
-    return Math.max(0, p.getLongValue());
+  /** A token count: a non-negative integer; anything else (string, float, negative, huge) is 0. */
+  static long number(JsonTokenizer v) {
+    if (v.valueType() != JsonTokenizer.INT || v.intKind() == JsonTokenizer.INT_BIG) return 0;
+    return Math.max(0, v.longValue());
   }
 
   /** The reader of {@link WireFormat#UNKNOWN}: reads nothing. */
@@ -286,7 +274,7 @@ abstract class FormatReader {
     void onStart(JsonWalker w, String key, boolean isArray) {}
 
     @Override
-    void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) {}
+    void onScalar(JsonWalker w, JsonTokenizer v, String key) {}
 
     @Override
     TokenUsage usage() {

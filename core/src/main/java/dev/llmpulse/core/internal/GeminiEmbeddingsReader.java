@@ -2,9 +2,6 @@ package dev.llmpulse.core.internal;
 
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * Gemini embeddings ({@code :embedContent}, {@code :batchEmbedContents}), from the Gemini API or
@@ -24,11 +21,11 @@ final class GeminiEmbeddingsReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     if (w.keyCount() != 1 || !"usageMetadata".equals(w.key(0))) return;
     if ("promptTokenCount".equals(key)) {
       usageSeen = true;
-      input = number(p, t);
+      input = number(v);
     } else if ("totalTokenCount".equals(key)) {
       usageSeen = true;
     }

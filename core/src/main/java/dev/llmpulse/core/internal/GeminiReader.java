@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * Gemini {@code generateContent} and {@code streamGenerateContent}, from the Gemini API or Vertex
@@ -68,43 +65,43 @@ final class GeminiReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
       case "modelVersion":
-        if (keys == 0) model(p, t);
+        if (keys == 0) model(v);
         return;
       case "index":
-        if (keys == 1 && "candidates".equals(parent)) choiceIndex(p, t);
+        if (keys == 1 && "candidates".equals(parent)) choiceIndex(v);
         return;
       case "finishReason":
-        if (keys == 1 && "candidates".equals(parent) && t == JsonToken.VALUE_STRING) {
-          choiceReason(p, t);
+        if (keys == 1 && "candidates".equals(parent) && v.isString()) {
+          choiceReason(v);
           docTerminator = true;
         }
         return;
       case "blockReason":
-        if (keys == 1 && "promptFeedback".equals(parent) && t == JsonToken.VALUE_STRING) {
+        if (keys == 1 && "promptFeedback".equals(parent) && v.isString()) {
           blocked = true;
-          responseReason(p, t);
+          responseReason(v);
           docTerminator = true;
         }
         return;
       case "text":
-        if (keys == 3 && "parts".equals(parent) && nonEmptyString(p, t)) docContent = true;
+        if (keys == 3 && "parts".equals(parent) && nonEmptyString(v)) docContent = true;
         return;
       case "promptTokenCount":
-        if (isUsage(parent, keys)) input = number(p, t);
+        if (isUsage(parent, keys)) input = number(v);
         return;
       case "candidatesTokenCount":
-        if (isUsage(parent, keys)) candidates = number(p, t);
+        if (isUsage(parent, keys)) candidates = number(v);
         return;
       case "thoughtsTokenCount":
-        if (isUsage(parent, keys)) thoughts = number(p, t);
+        if (isUsage(parent, keys)) thoughts = number(v);
         return;
       case "cachedContentTokenCount":
-        if (isUsage(parent, keys)) cacheRead = number(p, t);
+        if (isUsage(parent, keys)) cacheRead = number(v);
         return;
       case "totalTokenCount":
         isUsage(parent, keys);

@@ -1,16 +1,14 @@
 package dev.llmpulse.core.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonTokenId;
 import java.io.IOException;
 
 /**
- * Walks the tokens of one JSON document (or a root array of chunks) and tells the {@link
- * FormatReader} where each value sits, as the list of object keys that enclose it (array levels
- * carry no key). Holds O(depth) state, capped: nothing of the document is kept.
+ * Walks the tokens {@link JsonTokenizer} finds in one JSON document (or a root array of chunks)
+ * and tells the {@link FormatReader} where each value sits, as the list of object keys that
+ * enclose it (array levels carry no key). Holds O(depth) state, capped: nothing of the document
+ * is kept.
  */
-final class JsonWalker {
+final class JsonWalker extends JsonTokenizer.Handler {
   private static final int MAX_DEPTH = 64;
 
   private final FormatReader reader;
@@ -63,67 +61,58 @@ final class JsonWalker {
     return keyCount > 0 ? keys[0] : null;
   }
 
-  /** Hands every available token to the reader; stops at NOT_AVAILABLE or end of input. */
-  void drain(JsonParser parser) throws IOException {
-    JsonToken token;
-    while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
-      handle(parser, token);
+  @Override
+  void fieldName(String name) {
+    pendingField = name;
+  }
+
+  @Override
+  void startContainer(boolean isArray) throws IOException {
+    if (depth == 0) {
+      if (rootComplete) throw new TrailingContentException();
+      rootStarted = true;
+      rootIsArray = isArray;
+    }
+    String key = inObject() ? pendingField : null;
+    reader.onStart(this, key, isArray);
+    boolean push = key != null && keyCount < MAX_DEPTH;
+    if (push) {
+      if (keyCount == keys.length) keys = java.util.Arrays.copyOf(keys, keys.length * 2);
+      keys[keyCount++] = key;
+    }
+    if (depth < MAX_DEPTH) {
+      if (depth == array.length) {
+        array = java.util.Arrays.copyOf(array, array.length * 2);
+        pushed = java.util.Arrays.copyOf(pushed, pushed.length * 2);
+      }
+      pushed[depth] = push;
+      array[depth] = isArray;
+    }
+    depth++;
+  }
+
+  @Override
+  void endContainer(boolean isArray) {
+    depth--;
+    if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
+    if (depth > 0) reader.onEnd(this, isArray);
+    if (depth == 0) {
+      rootComplete = true;
+      reader.onDocumentEnd();
+    } else if (depth == 1 && rootIsArray && !isArray) {
+      reader.onDocumentEnd(); // one chunk of a JSON-array stream (Gemini without alt=sse)
     }
   }
 
-  private void handle(JsonParser parser, JsonToken token) throws IOException {
-    switch (token.id()) { // int ids: a tableswitch, no enum switch map
-      case JsonTokenId.ID_FIELD_NAME:
-        pendingField = parser.currentName();
-        return;
-      case JsonTokenId.ID_START_OBJECT:
-      case JsonTokenId.ID_START_ARRAY: {
-        boolean isArray = token == JsonToken.START_ARRAY;
-        if (depth == 0) {
-          if (rootComplete) throw new TrailingContentException();
-          rootStarted = true;
-          rootIsArray = isArray;
-        }
-        String key = inObject() ? pendingField : null;
-        reader.onStart(this, key, isArray);
-        boolean push = key != null && keyCount < MAX_DEPTH;
-        if (push) {
-          if (keyCount == keys.length) keys = java.util.Arrays.copyOf(keys, keys.length * 2);
-          keys[keyCount++] = key;
-        }
-        if (depth < MAX_DEPTH) {
-          if (depth == array.length) {
-            array = java.util.Arrays.copyOf(array, array.length * 2);
-            pushed = java.util.Arrays.copyOf(pushed, pushed.length * 2);
-          }
-          pushed[depth] = push;
-          array[depth] = isArray;
-        }
-        depth++;
-        return;
-      }
-      case JsonTokenId.ID_END_OBJECT:
-      case JsonTokenId.ID_END_ARRAY: {
-        depth--;
-        if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
-        if (depth > 0) reader.onEnd(this, token == JsonToken.END_ARRAY);
-        if (depth == 0) {
-          rootComplete = true;
-          reader.onDocumentEnd();
-        } else if (depth == 1 && rootIsArray && token == JsonToken.END_OBJECT) {
-          reader.onDocumentEnd(); // one chunk of a JSON-array stream (Gemini without alt=sse)
-        }
-        return;
-      }
-      default:
-        if (depth == 0) {
-          if (rootComplete) throw new TrailingContentException();
-          rootStarted = true;
-          rootComplete = true;
-          return;
-        }
-        if (inObject()) reader.onScalar(this, parser, token, pendingField); // not array elements
+  @Override
+  void scalar(JsonTokenizer value) throws IOException {
+    if (depth == 0) {
+      if (rootComplete) throw new TrailingContentException();
+      rootStarted = true;
+      rootComplete = true;
+      return;
     }
+    if (inObject()) reader.onScalar(this, value, pendingField); // not array elements
   }
 
   /** A second value after the root one: not a single JSON document. */

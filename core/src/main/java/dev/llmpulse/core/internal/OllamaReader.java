@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * Ollama's native API: {@code /api/chat}, {@code /api/generate} and {@code /api/embed}. A stream
@@ -68,11 +65,11 @@ final class OllamaReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     if (keys == 1) {
       if (api == CHAT && "message".equals(w.key(0))
-          && ("content".equals(key) || "thinking".equals(key)) && nonEmptyString(p, t)) {
+          && ("content".equals(key) || "thinking".equals(key)) && nonEmptyString(v)) {
         docContent = true;
       }
       return;
@@ -80,33 +77,33 @@ final class OllamaReader extends FormatReader {
     if (keys != 0) return;
     switch (key) {
       case "model":
-        model(p, t);
+        model(v);
         return;
       case "response":
-        if (api == GENERATE && t == JsonToken.VALUE_STRING) {
+        if (api == GENERATE && v.isString()) {
           sawAnswer = true;
-          if (p.getTextLength() > 0) docContent = true;
+          if (v.textLength() > 0) docContent = true;
         }
         return;
       case "thinking":
-        if (api == GENERATE && nonEmptyString(p, t)) docContent = true;
+        if (api == GENERATE && nonEmptyString(v)) docContent = true;
         return;
       case "done":
-        if (t == JsonToken.VALUE_TRUE) docTerminator = true;
+        if (v.valueType() == JsonTokenizer.TRUE) docTerminator = true;
         return;
       case "done_reason":
-        responseReason(p, t);
+        responseReason(v);
         return;
       case "prompt_eval_count":
         usageSeen = true;
-        input = number(p, t);
+        input = number(v);
         return;
       case "eval_count":
         usageSeen = true;
-        output = number(p, t);
+        output = number(v);
         return;
       case "error":
-        if (nonEmptyString(p, t)) docError = true; // {"error": "..."} mid-stream
+        if (nonEmptyString(v)) docError = true; // {"error": "..."} mid-stream
         return;
       default:
     }

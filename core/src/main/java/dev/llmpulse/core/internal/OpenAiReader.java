@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * OpenAI Chat Completions, legacy Completions and Embeddings, and every API that copies them
@@ -82,55 +79,55 @@ final class OpenAiReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
       case "model":
-        if (keys == 0) model(p, t);
+        if (keys == 0) model(v);
         return;
       case "index":
-        if (keys == 1 && "choices".equals(parent)) choiceIndex(p, t);
+        if (keys == 1 && "choices".equals(parent)) choiceIndex(v);
         return;
       case "finish_reason":
-        if (keys == 1 && "choices".equals(parent)) choiceReason(p, t);
+        if (keys == 1 && "choices".equals(parent)) choiceReason(v);
         return;
       case "content":
       case "reasoning_content":
       case "reasoning":
       case "refusal":
-        if (keys == 2 && "delta".equals(parent) && nonEmptyString(p, t)) docContent = true;
+        if (keys == 2 && "delta".equals(parent) && nonEmptyString(v)) docContent = true;
         return;
       case "text":
-        if (keys == 1 && "choices".equals(parent) && nonEmptyString(p, t)) docContent = true;
+        if (keys == 1 && "choices".equals(parent) && nonEmptyString(v)) docContent = true;
         return;
       case "id":
         if (keys == 3 && "tool_calls".equals(parent) && "delta".equals(w.key(1))
-            && nonEmptyString(p, t)) {
+            && nonEmptyString(v)) {
           docContent = true; // a tool call opens
         }
         return;
       case "name":
       case "arguments":
-        if (isToolCallDelta(w, keys, parent) && nonEmptyString(p, t)) docContent = true;
+        if (isToolCallDelta(w, keys, parent) && nonEmptyString(v)) docContent = true;
         return;
       case "prompt_tokens":
-        if (isUsage(w, keys)) input = number(p, t);
+        if (isUsage(w, keys)) input = number(v);
         return;
       case "completion_tokens":
-        if (isUsage(w, keys)) output = number(p, t);
+        if (isUsage(w, keys)) output = number(v);
         return;
       case "prompt_cache_hit_tokens": // DeepSeek
-        if (isUsage(w, keys)) cacheRead = Math.max(cacheRead, number(p, t));
+        if (isUsage(w, keys)) cacheRead = Math.max(cacheRead, number(v));
         return;
       case "cached_tokens":
         if ("prompt_tokens_details".equals(parent) && isUsageDetail(w, keys)) {
-          cacheRead = Math.max(cacheRead, number(p, t));
+          cacheRead = Math.max(cacheRead, number(v));
         }
         return;
       case "reasoning_tokens":
         if ("completion_tokens_details".equals(parent) && isUsageDetail(w, keys)) {
-          reasoning = number(p, t);
+          reasoning = number(v);
         }
         return;
       case "total_tokens":

@@ -1,8 +1,5 @@
 package dev.llmpulse.core.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.llmpulse.core.WireFormat;
 import java.io.IOException;
 import java.util.Locale;
@@ -18,7 +15,6 @@ import java.util.Locale;
 public final class RequestFacts {
   /** Bodies larger than this are not read for their model. */
   public static final int MAX_BODY_BYTES = 1024 * 1024;
-  private static final JsonFactory JSON = new JsonFactory();
 
   public final WireFormat format;
   public final String model;
@@ -71,26 +67,60 @@ public final class RequestFacts {
     return new RequestFacts(format, model, stream);
   }
 
-  /** {model, stream} from the top level of the body; null when it is not a JSON object. */
+  /**
+   * {model, stream} from the top level of the body; null when it is not a JSON object. The body
+   * is read up to the end of that object and must be valid JSON up to there (what follows it is
+   * not read).
+   */
   private static String[] readModelAndStream(byte[] body, int length) {
-    String model = "";
-    String stream = "";
-    try (JsonParser parser = JSON.createParser(body, 0, length)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) return null;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
-          model = parser.getText();
-        } else if ("stream".equals(name) && value != null && value.isBoolean()) {
-          stream = value == JsonToken.VALUE_TRUE ? "true" : "false";
-        } else {
-          parser.skipChildren();
-        }
-      }
-      return new String[] {model, stream};
+    TopLevelFields fields = new TopLevelFields();
+    JsonTokenizer tokenizer = new JsonTokenizer(fields, true);
+    fields.tokenizer = tokenizer;
+    try {
+      tokenizer.feed(body, 0, length);
+      tokenizer.endOfInput();
     } catch (IOException | RuntimeException e) {
       return null; // not JSON after all: the call is still measured, without a model
+    }
+    if (!fields.complete) return null;
+    return new String[] {fields.model, fields.stream};
+  }
+
+  /** The root object's {@code model} (a string) and {@code stream} (a boolean) fields. */
+  private static final class TopLevelFields extends JsonTokenizer.Handler {
+    JsonTokenizer tokenizer;
+    String field;
+    String model = "";
+    String stream = "";
+    boolean complete;
+
+    @Override
+    void startContainer(boolean isArray) throws IOException {
+      if (tokenizer.depth() == 1 && isArray) throw new IOException("not a JSON object");
+    }
+
+    @Override
+    void endContainer(boolean isArray) {
+      if (tokenizer.depth() == 0) complete = true;
+    }
+
+    @Override
+    void fieldName(String name) {
+      if (tokenizer.depth() == 1) field = name;
+    }
+
+    @Override
+    void scalar(JsonTokenizer value) throws IOException {
+      int depth = tokenizer.depth();
+      if (depth == 0) throw new IOException("not a JSON object");
+      if (depth != 1) return;
+      if ("model".equals(field) && value.isString()) {
+        model = value.text();
+      } else if ("stream".equals(field)) {
+        int type = value.valueType();
+        if (type == JsonTokenizer.TRUE) stream = "true";
+        else if (type == JsonTokenizer.FALSE) stream = "false";
+      }
     }
   }
 }

@@ -4,11 +4,6 @@ import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 import dev.llmpulse.core.WireFormat;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.async.ByteArrayFeeder;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +12,9 @@ import java.util.Locale;
  * Reads a response body as the application reads it, piece by piece, and learns from it what the
  * call cost and whether it was a real answer: response model, token usage, finish reasons, and a
  * verdict ({@link InvalidResponseReason}) on 2xx responses. It never keeps the body: JSON is read
- * with Jackson's non-blocking parser, event streams with an incremental SSE decoder whose event
- * buffer is capped, NDJSON streams (Ollama) line by line straight into the parser. What each
+ * by a push tokenizer ({@link JsonTokenizer}, strict as Jackson's non-blocking parser, skipping
+ * what it does not need), event streams by an incremental SSE decoder whose event buffer is
+ * capped, NDJSON streams (Ollama) line by line straight into the tokenizer. What each
  * field means is the wire format's business (one reader per format, see {@link WireFormat}). It
  * never throws: a body it cannot read is a verdict, not an exception.
  *
@@ -37,15 +33,7 @@ import java.util.Locale;
 public final class ResponseScanner {
   /** The default cap on one stream event's data; bigger events are skipped for parsing. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
-  private static final int MAX_STRING_CHARS = 4 * 1024 * 1024;
   private static final byte[] EVENT_SEPARATOR = {'\n'};
-
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(MAX_STRING_CHARS)
-          .maxNestingDepth(512)
-          .build())
-      .build();
 
   private enum Mode { SKIP, REJECTED_CONTENT_TYPE, JSON, SSE, NDJSON }
 
@@ -55,8 +43,7 @@ public final class ResponseScanner {
   private final JsonWalker walker;
   private final Runnable onContentChunk;
 
-  private JsonParser jsonParser;
-  private ByteArrayFeeder feeder;
+  private JsonTokenizer json; // the body's (JSON mode) or the documents' (stream modes)
   private SseDecoder sse;
   private Documents documents; // the stream's documents: SSE event data or NDJSON lines
 
@@ -81,17 +68,14 @@ public final class ResponseScanner {
     this.walker = new JsonWalker(reader);
     this.mode = modeOf(b, reader);
     if (mode == Mode.JSON) {
-      try {
-        jsonParser = JSON.createNonBlockingByteArrayParser();
-        feeder = (ByteArrayFeeder) jsonParser.getNonBlockingInputFeeder();
-      } catch (IOException e) {
-        parseFailed = true;
-      }
+      json = new JsonTokenizer(walker, false);
       reader.beginDocument();
     } else if (mode == Mode.SSE) {
+      json = new JsonTokenizer(walker, false);
       documents = new Documents();
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
     } else if (mode == Mode.NDJSON) {
+      json = new JsonTokenizer(walker, false);
       documents = new Documents();
     }
   }
@@ -127,8 +111,7 @@ public final class ResponseScanner {
         case JSON:
           if (!sawNonWhitespace) sawNonWhitespace = hasNonWhitespace(data, offset, length);
           if (parseFailed || unparsable) return;
-          feeder.feedInput(data, offset, offset + length);
-          walker.drain(jsonParser);
+          json.feed(data, offset, length);
           return;
         case SSE:
           sse.feed(data, offset, length);
@@ -141,7 +124,7 @@ public final class ResponseScanner {
           return;
         default:
       }
-    } catch (StreamConstraintsException e) {
+    } catch (JsonTokenizer.LimitExceeded e) {
       unparsable = true;
     } catch (IOException | RuntimeException e) {
       parseFailed = true;
@@ -154,24 +137,22 @@ public final class ResponseScanner {
     ended = true;
     try {
       if (mode == Mode.JSON && !parseFailed && !unparsable) {
-        feeder.endOfInput();
-        walker.drain(jsonParser);
+        json.endOfInput();
       } else if (mode == Mode.SSE) {
         sse.endOfInput();
       } else if (mode == Mode.NDJSON) {
         documents.end(false); // a last line without its newline
       }
-    } catch (StreamConstraintsException e) {
+    } catch (JsonTokenizer.LimitExceeded e) {
       unparsable = true;
     } catch (IOException | RuntimeException e) {
       endedInsideDocument = true; // every byte was valid JSON so far: the body was cut off
     }
     verdict = judge();
-    closeParser();
   }
 
   /**
-   * The NDJSON lines in this piece: each line's bytes go straight to the parser (nothing is
+   * The NDJSON lines in this piece: each line's bytes go straight to the tokenizer (nothing is
    * copied or read ahead); a line end closes the line's document.
    */
   private void feedLines(byte[] data, int offset, int length) {
@@ -208,19 +189,6 @@ public final class ResponseScanner {
   public void abandon() {
     if (ended) return;
     ended = true;
-    closeParser();
-  }
-
-  private void closeParser() {
-    if (documents != null) documents.discardParser();
-    if (jsonParser != null) {
-      try {
-        jsonParser.close();
-      } catch (IOException | RuntimeException ignored) {
-        // Nothing to release but recycled buffers.
-      }
-      jsonParser = null;
-    }
   }
 
   private InvalidResponseReason judge() {
@@ -314,14 +282,12 @@ public final class ResponseScanner {
   }
 
   /**
-   * The documents of a stream (each SSE event's data, each NDJSON line), parsed by one
-   * non-blocking parser: they are fed to it as a sequence of root values, each followed by a
-   * newline, so no parser is built per document. A malformed or oversized document spoils the
-   * parser's state: it is then replaced, and the rest of that document is skipped.
+   * The documents of a stream (each SSE event's data, each NDJSON line), read by one tokenizer:
+   * they are fed to it as a sequence of root values, each followed by a newline. A malformed or
+   * oversized document spoils the tokenizer's state: it is then reset, and the rest of that
+   * document is skipped.
    */
   private final class Documents {
-    private JsonParser parser;
-    private ByteArrayFeeder feeder;
     private boolean open; // a document has started
     private boolean failed; // the current document failed: skip to its end
 
@@ -334,13 +300,8 @@ public final class ResponseScanner {
         reader.beginDocument();
       }
       try {
-        if (parser == null) {
-          parser = JSON.createNonBlockingByteArrayParser();
-          feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
-        }
-        feeder.feedInput(data, offset, offset + length);
-        walker.drain(parser);
-      } catch (StreamConstraintsException e) {
+        json.feed(data, offset, length);
+      } catch (JsonTokenizer.LimitExceeded e) {
         fail(false);
       } catch (IOException | RuntimeException e) {
         fail(true);
@@ -363,18 +324,17 @@ public final class ResponseScanner {
       }
       open = false;
       try {
-        feeder.feedInput(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
-        walker.drain(parser);
+        json.feed(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
         if (!walker.rootComplete()) {
           if (walker.rootStarted() || blankIsMalformed) malformedEvents++;
-          if (walker.rootStarted()) discardParser(); // it is inside an unfinished value
+          if (walker.rootStarted()) json.reset(); // it is inside an unfinished value
         }
-      } catch (StreamConstraintsException e) {
+      } catch (JsonTokenizer.LimitExceeded e) {
         oversizedEvents++;
-        discardParser();
+        json.reset();
       } catch (IOException | RuntimeException e) {
         malformedEvents++;
-        discardParser();
+        json.reset();
       }
     }
 
@@ -382,18 +342,7 @@ public final class ResponseScanner {
       if (malformed) malformedEvents++;
       else oversizedEvents++;
       failed = true;
-      discardParser();
-    }
-
-    void discardParser() {
-      if (parser == null) return;
-      try {
-        parser.close();
-      } catch (IOException | RuntimeException ignored) {
-        // Nothing to release but recycled buffers.
-      }
-      parser = null;
-      feeder = null;
+      json.reset();
     }
   }
 

@@ -3,9 +3,6 @@ package dev.llmpulse.core.internal;
 import dev.llmpulse.core.InvalidResponseReason;
 import dev.llmpulse.core.TokenUsage;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 
 /**
  * OpenAI's Responses API: a response object, or a stream of typed events each carrying the
@@ -47,59 +44,59 @@ final class ResponsesReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonParser p, JsonToken t, String key) throws IOException {
+  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     int base = keys > 0 && "response".equals(w.rootKey()) ? 1 : 0;
     String parent = w.key(0);
     switch (key) {
       case "type":
-        if (keys == 0) eventType(p, t);
+        if (keys == 0) eventType(v);
         else if (keys == 1 && "item".equals(parent)) {
-          toolCallItem = is(p, t, "function_call") || is(p, t, "custom_tool_call");
+          toolCallItem = is(v, "function_call") || is(v, "custom_tool_call");
         }
         return;
       case "delta":
-        if (keys == 0 && nonEmptyString(p, t)) docContent = true;
+        if (keys == 0 && nonEmptyString(v)) docContent = true;
         return;
       case "model":
-        if (keys == base) model(p, t);
+        if (keys == base) model(v);
         return;
       case "status":
-        if (keys == base && t == JsonToken.VALUE_STRING) status = text(p, t, status == null ? "" : status);
+        if (keys == base && v.isString()) status = text(v, status == null ? "" : status);
         return;
       case "reason":
-        if (keys == base + 1 && "incomplete_details".equals(parent) && t == JsonToken.VALUE_STRING) {
-          incompleteReason = p.getText();
+        if (keys == base + 1 && "incomplete_details".equals(parent) && v.isString()) {
+          incompleteReason = text(v, "");
         }
         return;
       case "input_tokens":
         if (keys == base + 1 && "usage".equals(parent)) {
           usageSeen = true;
-          input = number(p, t);
+          input = number(v);
         }
         return;
       case "output_tokens":
         if (keys == base + 1 && "usage".equals(parent)) {
           usageSeen = true;
-          output = number(p, t);
+          output = number(v);
         }
         return;
       case "cached_tokens":
-        if (keys == base + 2 && "input_tokens_details".equals(parent)) cacheRead = number(p, t);
+        if (keys == base + 2 && "input_tokens_details".equals(parent)) cacheRead = number(v);
         return;
       case "reasoning_tokens":
-        if (keys == base + 2 && "output_tokens_details".equals(parent)) reasoning = number(p, t);
+        if (keys == base + 2 && "output_tokens_details".equals(parent)) reasoning = number(v);
         return;
       default:
     }
   }
 
-  private void eventType(JsonParser p, JsonToken t) throws IOException {
-    if (is(p, t, "response.completed") || is(p, t, "response.incomplete")) {
+  private void eventType(JsonTokenizer v) {
+    if (is(v, "response.completed") || is(v, "response.incomplete")) {
       docTerminator = true;
-    } else if (is(p, t, "error") || is(p, t, "response.failed") || is(p, t, "response.error")) {
+    } else if (is(v, "error") || is(v, "response.failed") || is(v, "response.error")) {
       docError = true;
-    } else if (is(p, t, "response.output_item.added")) {
+    } else if (is(v, "response.output_item.added")) {
       itemAdded = true;
     }
   }
