@@ -423,8 +423,10 @@ public final class LlmCall {
     notifyEnded(outcome, durationNanos);
   }
 
+  private static final Stage[] STAGES = Stage.values(); // values() clones on every call
+
   private static Stage next(Stage stage) {
-    return stage == Stage.END_USAGE ? null : Stage.values()[stage.ordinal() + 1];
+    return stage == Stage.END_USAGE ? null : STAGES[stage.ordinal() + 1];
   }
 
   private void record(Stage stage, CallSeries series, ResponseScanner s,
