@@ -3,14 +3,15 @@ package dev.llmpulse.core.internal;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The data points one label combination (operation, provider, request model, response model,
  * address) records into on every successful call, looked up once and kept by {@link LlmMetrics}:
  * a call then costs one map look-up instead of one per metric and token type. Each point is
- * resolved on first use, so no series appears before it has a value. Calls with an error type, a
- * verdict or a finish reason look those series up directly.
+ * resolved on first use, so no series appears before it has a value; finish reasons are kept by
+ * value. Calls with an error type or a verdict look those series up directly.
  */
 final class CallSeries {
   static final int DURATION_OK = 0;
@@ -36,6 +37,10 @@ final class CallSeries {
   /** The call's attribution values (declared key order), null without attribution keys. */
   final String[] attribution;
   private final AtomicReferenceArray<Object> points = new AtomicReferenceArray<>(COUNT);
+  /** Finish reasons by raw value; bounded, as an upstream may send anything there. */
+  private final ConcurrentHashMap<String, CounterDataPoint> finishReasons =
+      new ConcurrentHashMap<>();
+  private static final int MAX_FINISH_REASONS = 16;
 
   /** @param all the call labels, then the attribution values if any */
   CallSeries(LlmMetrics metrics, String[] all) {
@@ -65,6 +70,19 @@ final class CallSeries {
   /** The labels, one more, and the attribution values: tokens, cost and calls counters. */
   String[] attributedWith(String extra) {
     return LlmMetrics.concat(labelsWith(extra), attribution);
+  }
+
+  /**
+   * {@code gen_ai_client_finish_reasons} of these labels and {@code reason} (raw; capped here,
+   * kept by raw value: a value's capped label never changes once given).
+   */
+  CounterDataPoint finishReason(String reason) {
+    String raw = reason == null ? "" : reason;
+    CounterDataPoint p = finishReasons.get(raw);
+    if (p != null) return p;
+    p = metrics.finishReasons.labelValues(labelsWith(metrics.finishReasonValues.apply(raw)));
+    if (finishReasons.size() < MAX_FINISH_REASONS) finishReasons.putIfAbsent(raw, p);
+    return p;
   }
 
   private Object point(int point) {

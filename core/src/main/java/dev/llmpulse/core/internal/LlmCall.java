@@ -52,6 +52,7 @@ public final class LlmCall {
   private long lastContentNanos;
   private String rawRequestModel;
   private GaugeDataPoint inFlight; // the series incremented at the start, decremented at the end
+  private RequestSeries requestSeries; // of the request's labels, found once at the start
   private CallSeries series; // of the response model, resolved once per call
   private String[] attribution; // label values of the declared attribution keys, or null
   private String chunkModelRaw; // reading thread only: the scanner's model and its label
@@ -79,8 +80,9 @@ public final class LlmCall {
     this.startNanos = clock.getAsLong();
     try {
       metrics.reached(Stage.START_IN_FLIGHT);
-      GaugeDataPoint point =
-          metrics.inFlight.labelValues(operation, this.provider, requestModel, address);
+      RequestSeries labels = metrics.requestSeries(operation, this.provider, requestModel, address);
+      requestSeries = labels;
+      GaugeDataPoint point = labels.inFlight();
       point.inc();
       inFlight = point; // only a gauge that went up goes down at the end
     } catch (RuntimeException | LinkageError e) {
@@ -324,7 +326,9 @@ public final class LlmCall {
   }
 
   private void recordRateLimits(RateLimitSnapshot limits) {
-    RateLimitSeries series = metrics.rateLimitSeries(provider, address, requestModel);
+    RequestSeries labels = requestSeries;
+    RateLimitSeries series = labels != null ? labels.rateLimits()
+        : metrics.rateLimitSeries(provider, address, requestModel);
     for (RateLimitSnapshot.LimitType type : LIMIT_TYPES) {
       double limit = limits.limit(type);
       double remaining = limits.remaining(type);
@@ -357,8 +361,10 @@ public final class LlmCall {
   private CallSeries series(String responseModel) {
     CallSeries s = series;
     if (s == null || !s.responseModel().equals(responseModel)) {
-      s = metrics.callSeries(operation, provider, requestModel, responseModel, address,
-          attribution);
+      RequestSeries labels = requestSeries;
+      s = labels != null ? labels.callSeries(responseModel, attribution)
+          : metrics.callSeries(operation, provider, requestModel, responseModel, address,
+              attribution);
       series = s;
     }
     return s;
@@ -476,8 +482,7 @@ public final class LlmCall {
       case END_FINISH_REASONS:
         List<String> reasons = s.finishReasons();
         for (int i = 0; i < reasons.size(); i++) {
-          String reason = metrics.finishReasonValues.apply(reasons.get(i));
-          metrics.finishReasons.labelValues(series.labelsWith(reason)).inc();
+          series.finishReason(reasons.get(i)).inc();
         }
         return;
       case END_USAGE:

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -118,9 +119,18 @@ public final class LlmMetrics {
   private final AtomicBoolean loggedInternalError = new AtomicBoolean();
   /** Bounded: beyond it (label caps allow more in theory) calls look their series up directly. */
   private static final int MAX_CACHED_COMBINATIONS = 4096;
+  private static final int REQUEST_BUCKETS = 256; // a power of two
   private final ConcurrentHashMap<List<String>, CallSeries> callSeries = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, RateLimitSeries> rateLimitSeries =
       new ConcurrentHashMap<>();
+  /**
+   * The request series by their labels: a chained hash table read without locks or allocation
+   * (a call's start finds its series by the label strings it already has), written under its own
+   * lock, holding at most {@link #MAX_CACHED_COMBINATIONS} entries.
+   */
+  private final AtomicReferenceArray<RequestSeries> requestTable =
+      new AtomicReferenceArray<>(REQUEST_BUCKETS);
+  private int requestCount; // guarded by requestTable
   private final Function<String[], CallSeries> newCallSeries = l -> new CallSeries(this, l);
   private final Function<String[], RateLimitSeries> newRateLimitSeries =
       l -> new RateLimitSeries(this, l);
@@ -376,6 +386,30 @@ public final class LlmMetrics {
     all[4] = address;
     System.arraycopy(attribution, 0, all, CALL_LABELS.length, attribution.length);
     return cached(callSeries, newCallSeries, all);
+  }
+
+  /** The series of one request's labels (capped values), kept across calls. */
+  RequestSeries requestSeries(String operation, String provider, String requestModel,
+      String address) {
+    int hash = RequestSeries.hash(operation, provider, requestModel, address);
+    int bucket = hash & (REQUEST_BUCKETS - 1);
+    for (RequestSeries s = requestTable.get(bucket); s != null; s = s.next) {
+      if (s.matches(hash, operation, provider, requestModel, address)) return s;
+    }
+    synchronized (requestTable) {
+      RequestSeries head = requestTable.get(bucket);
+      for (RequestSeries s = head; s != null; s = s.next) {
+        if (s.matches(hash, operation, provider, requestModel, address)) return s;
+      }
+      if (requestCount >= MAX_CACHED_COMBINATIONS) {
+        return new RequestSeries(this, operation, provider, requestModel, address, hash, null);
+      }
+      RequestSeries s =
+          new RequestSeries(this, operation, provider, requestModel, address, hash, head);
+      requestTable.set(bucket, s);
+      requestCount++;
+      return s;
+    }
   }
 
   /** The rate-limit gauges of one upstream and request model, kept across calls. */
