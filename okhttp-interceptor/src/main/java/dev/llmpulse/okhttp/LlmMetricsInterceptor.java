@@ -150,41 +150,53 @@ public final class LlmMetricsInterceptor implements Interceptor {
   }
 
   /**
-   * The response's headers as rate-limit parsing looks them up (the last value of a name, any
-   * case, as {@code Response.header}), found in one pass: the dozen names it asks for, most of
-   * them absent, are then looked up only between the first and the last candidate (a name it asks
-   * for is always a candidate), and a response without candidates costs no lookup at all.
+   * The response headers a call reads, found in one pass over them: {@code Content-Type} and
+   * {@code Content-Encoding} (the last value of each, any case, as {@code Response.header}) and
+   * the rate-limit candidates, as rate-limit parsing looks them up (the last value of a name, any
+   * case): the dozen names it asks for, most of them absent, are then looked up only between the
+   * first and the last candidate (a name it asks for is always a candidate), and a response
+   * without candidates costs no lookup at all.
    */
-  private static Function<String, String> rateLimitHeaders(Headers headers) {
-    int first = -1;
-    int last = -1;
-    for (int i = 0, size = headers.size(); i < size; i++) {
-      if (RateLimitSnapshot.mayReadHeader(headers.name(i))) {
-        if (first < 0) first = i;
-        last = i;
+  private static final class ResponseHeaders implements Function<String, String> {
+    private final Headers headers;
+    private int from = -1;
+    private int to = -1;
+    String contentType;
+    String contentEncoding;
+
+    ResponseHeaders(Headers headers) {
+      this.headers = headers;
+      for (int i = 0, size = headers.size(); i < size; i++) {
+        String name = headers.name(i);
+        int length = name.length();
+        if (length == 12 && name.equalsIgnoreCase("Content-Type")) {
+          contentType = headers.value(i);
+        } else if (length == 16 && name.equalsIgnoreCase("Content-Encoding")) {
+          contentEncoding = headers.value(i);
+        } else if (RateLimitSnapshot.mayReadHeader(name)) { // never one of those two
+          if (from < 0) from = i;
+          to = i;
+        }
       }
     }
-    if (first < 0) return NO_HEADER;
-    int from = first;
-    int to = last;
-    return name -> {
-      for (int i = to; i >= from; i--) {
+
+    @Override
+    public String apply(String name) {
+      for (int i = to; i >= from && i >= 0; i--) {
         if (headers.name(i).equalsIgnoreCase(name)) return headers.value(i);
       }
       return null;
-    };
+    }
   }
-
-  private static final Function<String, String> NO_HEADER = name -> null;
 
   private Response observe(LlmCall call, Failures failures, Response response)
       throws IOException {
     MeteredBody metered;
     try {
       int code = response.code();
-      RateLimitSnapshot limits = binding.rateLimits(rateLimitHeaders(response.headers()), code);
-      call.onResponse(code, response.header("Content-Type"), response.header("Content-Encoding"),
-          limits);
+      ResponseHeaders headers = new ResponseHeaders(response.headers());
+      RateLimitSnapshot limits = binding.rateLimits(headers, code);
+      call.onResponse(code, headers.contentType, headers.contentEncoding, limits);
       ResponseBody body = response.body();
       if (body == null || "HEAD".equals(response.request().method())) {
         call.onNoBody();

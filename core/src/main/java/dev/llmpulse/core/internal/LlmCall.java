@@ -9,7 +9,7 @@ import dev.llmpulse.core.WireFormat;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
 /**
@@ -44,7 +44,9 @@ public final class LlmCall {
   private final LongSupplier clock;
   private final CallObserver observer;
   private final long startNanos;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private static final AtomicIntegerFieldUpdater<LlmCall> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(LlmCall.class, "ended");
+  private volatile int ended; // 1 once ended: set by ENDED, once
 
   private volatile ResponseScanner scanner;
   private int status = -1;
@@ -164,7 +166,7 @@ public final class LlmCall {
    */
   public void onResponse(int httpStatus, String contentType, String contentEncoding,
       RateLimitSnapshot rateLimits) {
-    if (ended.get()) return;
+    if (ended != 0) return;
     this.status = httpStatus;
     try {
       metrics.reached(Stage.RESPONSE_SCANNER);
@@ -202,7 +204,7 @@ public final class LlmCall {
   /** The application read these body bytes. Never throws. */
   public void onBody(byte[] data, int offset, int length) {
     ResponseScanner s = scanner;
-    if (s == null || ended.get()) return;
+    if (s == null || ended != 0) return;
     try {
       metrics.reached(Stage.BODY);
       ContentDecoder d = decoder;
@@ -235,7 +237,7 @@ public final class LlmCall {
   /** The body reached EOF. */
   public void onBodyEnd() {
     ResponseScanner s = scanner;
-    if (s != null && !ended.get()) {
+    if (s != null && ended == 0) {
       try {
         s.endOfInput();
       } catch (RuntimeException | LinkageError e) {
@@ -251,7 +253,7 @@ public final class LlmCall {
    */
   public void onBodyClosed() {
     ResponseScanner s = scanner;
-    if (s == null || ended.get()) {
+    if (s == null || ended != 0) {
       finish(null);
       return;
     }
@@ -276,7 +278,7 @@ public final class LlmCall {
   /** The call failed: {@code timeout}, {@code connect_error}, {@code io_error}, {@code canceled}. */
   public void onFailure(String errorType) {
     ResponseScanner s = scanner;
-    if (s != null && !ended.get()) {
+    if (s != null && ended == 0) {
       try {
         s.abandon();
       } catch (RuntimeException | LinkageError e) {
@@ -292,7 +294,7 @@ public final class LlmCall {
   }
 
   public boolean isEnded() {
-    return ended.get();
+    return ended != 0;
   }
 
   /** The verdict on the response, once the body ended; null when valid or not judged. */
@@ -376,7 +378,7 @@ public final class LlmCall {
    * longer in flight and the rest of its record is kept.
    */
   private void finish(String failure) {
-    if (!ended.compareAndSet(false, true)) return;
+    if (!ENDED.compareAndSet(this, 0, 1)) return;
     long durationNanos = Math.max(0, clock.getAsLong() - startNanos);
     endDecoder();
     ResponseScanner s = scanner;
