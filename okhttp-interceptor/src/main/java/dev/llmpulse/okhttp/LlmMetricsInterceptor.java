@@ -11,7 +11,6 @@ import dev.llmpulse.core.health.HealthPolicy;
 import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.ErrorTypes;
-import dev.llmpulse.core.internal.RecordedBy;
 import dev.llmpulse.core.internal.RequestFacts;
 import dev.llmpulse.pricing.PriceTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -78,38 +77,67 @@ public final class LlmMetricsInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     long enteredNanos = System.nanoTime();
     Request request = chain.request();
-    RecordedBy recorded = request.tag(RecordedBy.class);
-    if (recorded != null && recorded.includes(metrics)) {
+    Call okCall = chain.call();
+    Recording recording = RECORDING.get();
+    if (recording.includes(metrics, okCall)) {
       return chain.proceed(request); // an LLM Pulse layer nearer the app records this call
     }
     LlmCall call = start(request);
     if (call == null) return chain.proceed(request); // not an LLM API call: untouched
 
-    Failures failures = new Failures(chain.call(), enteredNanos);
+    Failures failures = new Failures(okCall, enteredNanos);
     Response response;
+    recording.push(metrics, okCall);
     try {
-      response = chain.proceed(marked(request, recorded));
+      response = chain.proceed(request);
     } catch (IOException e) {
       call.onFailure(failures.errorType(e));
       throw e;
     } catch (RuntimeException | Error e) {
       call.onFailure(ErrorTypes.IO_ERROR);
       throw e;
+    } finally {
+      recording.pop();
     }
     return observe(call, failures, response);
   }
 
   /**
-   * The request with this metric set added to its {@link RecordedBy} tag, so a second LLM Pulse
-   * interceptor on the same registry further down the chain (the same interceptor added twice,
-   * or once more as a network interceptor) passes the call through instead of counting it again.
+   * The OkHttp calls this thread is passing down the chain, each with the metric set recording
+   * it: a second LLM Pulse interceptor on the same registry further down the same call (the same
+   * interceptor added twice, or once more as a network interceptor) passes the call through
+   * instead of counting it again, while any other call (another client's, made inside the chain)
+   * is recorded. OkHttp runs a call's whole chain on one thread; kept per thread instead of as a
+   * request tag, the mark costs no rebuilt request.
    */
-  private Request marked(Request request, RecordedBy recorded) {
-    try {
-      return request.newBuilder().tag(RecordedBy.class, RecordedBy.adding(metrics, recorded)).build();
-    } catch (RuntimeException | LinkageError e) {
-      metrics.internalError(e);
-      return request;
+  private static final ThreadLocal<Recording> RECORDING = new ThreadLocal<Recording>() {
+    @Override
+    protected Recording initialValue() {
+      return new Recording();
+    }
+  };
+
+  /** A stack of (metric set, OkHttp call) pairs; one per thread. */
+  private static final class Recording {
+    private Object[] pairs = new Object[8];
+    private int size;
+
+    boolean includes(LlmMetrics metrics, Call call) {
+      for (int i = 0; i < size; i += 2) {
+        if (pairs[i] == metrics && pairs[i + 1] == call) return true;
+      }
+      return false;
+    }
+
+    void push(LlmMetrics metrics, Call call) {
+      if (size == pairs.length) pairs = java.util.Arrays.copyOf(pairs, size * 2);
+      pairs[size++] = metrics;
+      pairs[size++] = call;
+    }
+
+    void pop() {
+      pairs[--size] = null;
+      pairs[--size] = null;
     }
   }
 
