@@ -1,5 +1,8 @@
 package dev.llmpulse.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -47,42 +50,69 @@ final class FieldNames {
   };
 
   private static final int SLOTS = 1024; // a power of two, well over twice KNOWN
-  private static final byte[][] KEYS = new byte[SLOTS][];
+  private static final int MAX_KNOWN_LENGTH = 64;
+  private static final long[][] WORDS = new long[SLOTS][];
+  private static final int[] LENGTHS = new int[SLOTS];
   private static final String[] NAMES = new String[SLOTS];
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static {
     for (String name : KNOWN) {
       byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-      int slot = hash(bytes, bytes.length) & (SLOTS - 1);
-      while (KEYS[slot] != null && !name.equals(NAMES[slot])) slot = (slot + 1) & (SLOTS - 1);
-      KEYS[slot] = bytes;
+      if (bytes.length > MAX_KNOWN_LENGTH) throw new AssertionError(name);
+      int slot = slot(bytes, 0, bytes.length);
+      while (NAMES[slot] != null && !name.equals(NAMES[slot])) slot = (slot + 1) & (SLOTS - 1);
+      long[] words = new long[(bytes.length + 7) >>> 3];
+      for (int k = 0; k < words.length; k++) {
+        words[k] = word(bytes, k << 3, Math.min(8, bytes.length - (k << 3)));
+      }
+      WORDS[slot] = words;
+      LENGTHS[slot] = bytes.length;
       NAMES[slot] = name;
     }
   }
 
   private FieldNames() {}
 
-  /** The name held by the first {@code length} bytes of {@code bytes}, all ASCII. */
-  static String ascii(byte[] bytes, int length) {
-    int slot = hash(bytes, length) & (SLOTS - 1);
-    byte[] key;
-    while ((key = KEYS[slot]) != null) {
-      if (key.length == length && same(key, bytes, length)) return NAMES[slot];
-      slot = (slot + 1) & (SLOTS - 1);
+  /** The name held by {@code length} ASCII bytes of {@code bytes} from {@code offset}. */
+  static String ascii(byte[] bytes, int offset, int length) {
+    if (length <= MAX_KNOWN_LENGTH) {
+      int slot = slot(bytes, offset, length);
+      String name;
+      while ((name = NAMES[slot]) != null) {
+        if (LENGTHS[slot] == length && same(WORDS[slot], bytes, offset, length)) return name;
+        slot = (slot + 1) & (SLOTS - 1);
+      }
     }
-    return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+    return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
   }
 
-  private static boolean same(byte[] key, byte[] bytes, int length) {
-    for (int i = 0; i < length; i++) {
-      if (key[i] != bytes[i]) return false;
+  private static boolean same(long[] words, byte[] bytes, int offset, int length) {
+    for (int k = 0; k < words.length; k++) {
+      int at = k << 3;
+      if (words[k] != word(bytes, offset + at, Math.min(8, length - at))) return false;
     }
     return true;
   }
 
-  private static int hash(byte[] bytes, int length) {
-    int h = length;
-    for (int i = 0; i < length; i++) h = h * 31 + bytes[i];
-    return h ^ (h >>> 15);
+  /** The bucket of a name: its bytes eight at a time, mixed with its length. */
+  private static int slot(byte[] bytes, int offset, int length) {
+    long h = length;
+    for (int at = 0; at < length; at += 8) {
+      h = (h ^ word(bytes, offset + at, Math.min(8, length - at))) * 0x9E3779B97F4A7C15L;
+    }
+    return (int) (h ^ (h >>> 32)) & (SLOTS - 1);
+  }
+
+  /** Bytes {@code [at, at + n)}, {@code n} from 1 to 8, as a little-endian long. */
+  private static long word(byte[] bytes, int at, int n) {
+    if (at + 8 <= bytes.length) {
+      long w = (long) LONGS.get(bytes, at);
+      return n == 8 ? w : w & ((1L << (n << 3)) - 1);
+    }
+    long w = 0;
+    for (int b = n - 1; b >= 0; b--) w = (w << 8) | (bytes[at + b] & 0xFF);
+    return w;
   }
 }

@@ -1,6 +1,9 @@
 package dev.llmpulse.core.internal;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A push JSON tokenizer for bytes that arrive piece by piece: it keeps O(depth) state between
@@ -111,6 +114,12 @@ final class JsonTokenizer {
   private static final int K_PLUS_INFINITY = 5;
   private static final int K_MINUS_INFINITY = 6;
 
+  /** Eight bytes at a time, for the scans of string runs and indentation. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
   /** String bytes that end the plain run: quote, backslash, controls, non-ASCII. */
   private static final boolean[] PLAIN = new boolean[256];
   /** Bytes Jackson takes as part of an unrecognized token ({@code (char) signedByte}). */
@@ -152,9 +161,18 @@ final class JsonTokenizer {
   private int errorTokenLength;
 
   // The current string value (first TEXT_CAP chars) or name (its bytes, UTF-8).
-  private final char[] text = new char[TEXT_CAP];
-  private int textLength;
-  private byte[] name = new byte[64];
+  // A string value is counted, not copied, while it lies in the piece being fed: the handler
+  // reads it in place (textSource). Only one that spans pieces is copied (its first TEXT_CAP
+  // chars, into text), from the piece where it started on.
+  private char[] text; // made when first needed
+  private int textLength; // chars so far, exact
+  private boolean copying; // the value spans pieces: its chars are being stored in text
+  private int sourceStart; // where the value's content starts in the current piece
+  private byte[] textSource; // during the handler's call: the bytes of an in-place value
+  private int textStart;
+  private int textEnd;
+  private boolean textPlain; // the in-place bytes are ASCII without escapes
+  private byte[] name; // a name that is not plain ASCII in one piece; made when first needed
   private int nameLength;
   private boolean nameAscii;
 
@@ -203,12 +221,27 @@ final class JsonTokenizer {
   /** The string value; {@link LabelCap#OTHER} when longer than {@link #TEXT_CAP} chars. */
   String text() {
     if (textLength > TEXT_CAP) return LabelCap.OTHER;
+    if (textSource != null) {
+      if (textPlain) {
+        return new String(textSource, textStart, textLength, java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+      decode(textSource, textStart, textEnd);
+    }
     return new String(text, 0, textLength);
   }
 
   /** True when the value is the string {@code expected}; allocates nothing. */
   boolean textEquals(String expected) {
     if (valueType != STRING || textLength != expected.length()) return false;
+    if (textSource != null) {
+      if (textPlain) {
+        for (int i = 0; i < textLength; i++) {
+          if ((textSource[textStart + i] & 0xFF) != expected.charAt(i)) return false;
+        }
+        return true;
+      }
+      decode(textSource, textStart, textEnd);
+    }
     for (int i = 0; i < textLength; i++) {
       if (text[i] != expected.charAt(i)) return false;
     }
@@ -231,6 +264,14 @@ final class JsonTokenizer {
   void feed(byte[] data, int offset, int length) throws IOException {
     int end = offset + length;
     int i = offset;
+    if (atStart && length > 0) { // only the very first byte may start a byte order mark
+      atStart = false;
+      if (data[i] == (byte) 0xEF) {
+        state = BOM;
+        matched = 1;
+        i++;
+      }
+    }
     while (i < end && !stopped) {
       switch (state) {
         case STRING_BODY:
@@ -323,19 +364,14 @@ final class JsonTokenizer {
   private int structure(byte[] data, int i, int end) throws IOException {
     while (i < end) {
       int b = data[i] & 0xFF;
-      if (atStart) { // only the very first byte may start a byte order mark
-        atStart = false;
-        if (b == 0xEF) {
-          state = BOM;
-          matched = 1;
-          return i + 1;
-        }
-      }
       if (b <= 0x20) {
-        if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        if (b == ' ') {
+          i = skipSpaces(data, i + 1, end);
+        } else if (b == '\n' || b == '\r' || b == '\t') {
+          i++;
+        } else {
           throw new Malformed("control character " + b + " between tokens");
         }
-        i++;
         continue;
       }
       i++;
@@ -343,16 +379,16 @@ final class JsonTokenizer {
         case ROOT:
         case VALUE:
         case FIRST_ELEMENT:
-          return startValue(b, i);
+          return startValue(b, data, i, end);
         case FIRST_NAME:
-          if (b == '"') return startName(i);
+          if (b == '"') return startName(data, i, end);
           if (b == '}') {
             close(false);
             return i;
           }
           throw new Malformed("expected a field name");
         case NAME:
-          if (b == '"') return startName(i);
+          if (b == '"') return startName(data, i, end);
           throw new Malformed("expected a field name");
         case COLON:
           if (b != ':') throw new Malformed("expected a colon");
@@ -375,14 +411,43 @@ final class JsonTokenizer {
     return i;
   }
 
+  /** Past the run of spaces (indentation) from {@code i}. */
+  private static int skipSpaces(byte[] data, int i, int end) {
+    while (i + 8 <= end) {
+      long others = (long) LONGS.get(data, i) ^ 0x2020202020202020L;
+      if (others != 0) return i + (Long.numberOfTrailingZeros(others) >>> 3);
+      i += 8;
+    }
+    while (i < end && data[i] == ' ') i++;
+    return i;
+  }
+
+  /**
+   * The first byte from {@code i} that ends a plain run of a string (a quote, a backslash, a
+   * control character or a non-ASCII byte), or {@code end}. Eight bytes at a time: the lowest
+   * flagged byte of each test is exact (a borrow only runs upwards from a true match).
+   */
+  private static int plainRunEnd(byte[] data, int i, int end) {
+    while (i + 8 <= end) {
+      long x = (long) LONGS.get(data, i);
+      long quote = x ^ 0x2222222222222222L;
+      long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+      long special = (x & HIGHS)
+          | ((x - 0x2020202020202020L) & ~x & HIGHS)
+          | ((quote - ONES) & ~quote & HIGHS)
+          | ((backslash - ONES) & ~backslash & HIGHS);
+      if (special != 0) return i + (Long.numberOfTrailingZeros(special) >>> 3);
+      i += 8;
+    }
+    while (i < end && PLAIN[data[i] & 0xFF]) i++;
+    return i;
+  }
+
   /** The first byte {@code b} of a value; {@code i} is just past it. */
-  private int startValue(int b, int i) throws IOException {
+  private int startValue(int b, byte[] data, int i, int end) throws IOException {
     switch (b) {
       case '"':
-        inName = false;
-        textLength = 0;
-        state = STRING_BODY;
-        return i;
+        return startString(data, i, end);
       case '{':
         open(false);
         return i;
@@ -397,15 +462,15 @@ final class JsonTokenizer {
         throw new Malformed("unexpected ']'");
       case '-':
         startNumber(true, N_MINUS, 0);
-        return i;
+        return number(data, i, end);
       case '0':
         startNumber(false, N_ZERO, 1);
-        return i;
+        return number(data, i, end);
       case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
         startNumber(false, N_INT, 1);
         magnitude = -(b - '0');
         intDigits = 1;
-        return i;
+        return number(data, i, end);
       case 't':
         startKeyword(K_TRUE, 1);
         return i;
@@ -474,42 +539,82 @@ final class JsonTokenizer {
 
   // ---- Strings and names ----
 
-  private int startName(int i) {
+  /**
+   * A name starts at {@code i}. The common case, a plain ASCII name whole in this piece, is
+   * looked up in place; any other goes byte by byte.
+   */
+  private int startName(byte[] data, int i, int end) throws IOException {
+    int j = plainRunEnd(data, i, end);
+    if (j < end && data[j] == '"') {
+      state = COLON;
+      handler.fieldName(FieldNames.ascii(data, i, j - i));
+      return j + 1;
+    }
     inName = true;
     nameLength = 0;
     nameAscii = true;
     highSurrogate = 0;
     state = STRING_BODY;
-    return i;
+    for (int k = i; k < j; k++) appendNameByte(data[k] & 0xFF);
+    return j;
+  }
+
+  /**
+   * A string value starts at {@code i}. The common case, plain ASCII whole in this piece, is
+   * handed over in place; any other is validated and counted as it goes (see {@link #text}).
+   */
+  private int startString(byte[] data, int i, int end) throws IOException {
+    int j = plainRunEnd(data, i, end);
+    if (j - i > MAX_STRING_CHARS) throw new LimitExceeded("string longer than " + MAX_STRING_CHARS);
+    if (j < end && data[j] == '"') {
+      textLength = j - i;
+      handOver(data, i, j, true);
+      return j + 1;
+    }
+    inName = false;
+    copying = false;
+    sourceStart = i;
+    textLength = j - i;
+    state = STRING_BODY;
+    if (j == end) startCopying(data, j);
+    return j;
+  }
+
+  /** The value ends: the handler reads it in place, bytes {@code [from, to)} of {@code data}. */
+  private void handOver(byte[] data, int from, int to, boolean plain) throws IOException {
+    valueType = STRING;
+    afterValue();
+    textSource = data;
+    textStart = from;
+    textEnd = to;
+    textPlain = plain;
+    try {
+      handler.scalar(this);
+    } finally {
+      textSource = null;
+    }
   }
 
   private int stringBody(byte[] data, int i, int end) throws IOException {
     if (inName) return nameBody(data, i, end);
     while (i < end) {
-      // The plain run: kept while under the cap, then only counted.
       int start = i;
-      if (textLength < TEXT_CAP) {
-        int room = Math.min(end, i + (TEXT_CAP - textLength));
-        while (i < room) {
-          int b = data[i] & 0xFF;
-          if (!PLAIN[b]) break;
-          text[textLength++] = (char) b;
-          i++;
-        }
-        if (i == room && i < end && PLAIN[data[i] & 0xFF]) continue;
-      } else {
-        while (i < end && PLAIN[data[i] & 0xFF]) i++;
-        textLength += i - start;
-        if (textLength > MAX_STRING_CHARS) {
-          throw new LimitExceeded("string longer than " + MAX_STRING_CHARS);
-        }
+      i = plainRunEnd(data, i, end);
+      if (copying) store(data, start, i);
+      textLength += i - start;
+      if (textLength > MAX_STRING_CHARS) {
+        throw new LimitExceeded("string longer than " + MAX_STRING_CHARS);
       }
-      if (i == end) return i;
+      if (i == end) break;
       int b = data[i++] & 0xFF;
       if (b == '"') {
-        valueType = STRING;
-        afterValue();
-        handler.scalar(this);
+        if (copying) {
+          valueType = STRING;
+          afterValue();
+          handler.scalar(this);
+        } else {
+          handOver(data, sourceStart, i - 1, false);
+        }
         return i;
       }
       if (b == '\\') {
@@ -521,9 +626,80 @@ final class JsonTokenizer {
         startUtf8(b);
         while (state == UTF8 && i < end) utf8(data[i++]);
       }
-      if (state != STRING_BODY) return i;
+      if (state != STRING_BODY) break;
     }
+    if (!copying) startCopying(data, i); // the piece ends inside the value
     return i;
+  }
+
+  /**
+   * The piece ends inside a value that was only counted so far: its chars up to here (but the
+   * escape or UTF-8 sequence still open) are decoded into {@link #text}, and stored from now on.
+   */
+  private void startCopying(byte[] data, int end) {
+    int open;
+    switch (state) {
+      case ESCAPE: open = 1; break;
+      case UNICODE: open = 2 + unicodeDigits; break;
+      case UTF8: open = utf8Length - utf8Need; break;
+      default: open = 0;
+    }
+    decode(data, sourceStart, end - open);
+    copying = true;
+  }
+
+  /** Stores the plain bytes {@code [from, to)} of a value being copied, up to the cap. */
+  private void store(byte[] data, int from, int to) {
+    int n = textLength;
+    int last = Math.min(to, from + (TEXT_CAP - n));
+    for (int k = from; k < last; k++) text[n++] = (char) data[k];
+  }
+
+  /**
+   * Decodes the bytes {@code [from, to)} of a value (validated already: whole escapes and
+   * characters) into {@link #text}, up to the cap, as the value's chars from the first.
+   */
+  private void decode(byte[] src, int from, int to) {
+    if (text == null) text = new char[TEXT_CAP];
+    char[] out = text;
+    int n = 0;
+    int k = from;
+    while (k < to && n < TEXT_CAP) {
+      int b = src[k++] & 0xFF;
+      if (b < 0x80) {
+        if (b != '\\') {
+          out[n++] = (char) b;
+          continue;
+        }
+        int e = src[k++];
+        char c;
+        switch (e) {
+          case 'b': c = '\b'; break;
+          case 't': c = '\t'; break;
+          case 'n': c = '\n'; break;
+          case 'f': c = '\f'; break;
+          case 'r': c = '\r'; break;
+          case 'u':
+            c = (char) (hex(src[k]) << 12 | hex(src[k + 1]) << 8 | hex(src[k + 2]) << 4
+                | hex(src[k + 3]));
+            k += 4;
+            break;
+          default: c = (char) e; // '"', '/' or '\\'
+        }
+        out[n++] = c;
+      } else if (b < 0xE0) {
+        out[n++] = (char) (((b & 0x1F) << 6) | (src[k++] & 0x3F));
+      } else if (b < 0xF0) {
+        out[n++] = (char) (((b & 0x0F) << 12) | ((src[k] & 0x3F) << 6) | (src[k + 1] & 0x3F));
+        k += 2;
+      } else {
+        int c = (((b & 0x07) << 18) | ((src[k] & 0x3F) << 12) | ((src[k + 1] & 0x3F) << 6)
+            | (src[k + 2] & 0x3F)) - 0x10000;
+        k += 3;
+        out[n++] = (char) (0xD800 | (c >> 10));
+        if (n < TEXT_CAP) out[n++] = (char) (0xDC00 | (c & 0x3FF));
+      }
+    }
   }
 
   private int nameBody(byte[] data, int i, int end) throws IOException {
@@ -549,6 +725,7 @@ final class JsonTokenizer {
   }
 
   private void appendNameByte(int b) throws IOException {
+    if (name == null) name = new byte[64];
     if (nameLength == name.length) {
       if (nameLength >= MAX_NAME_BYTES) throw new LimitExceeded("name longer than " + MAX_NAME_BYTES);
       name = java.util.Arrays.copyOf(name, Math.min(MAX_NAME_BYTES, name.length * 2));
@@ -557,7 +734,8 @@ final class JsonTokenizer {
   }
 
   private void endName() throws IOException {
-    String key = nameAscii ? FieldNames.ascii(name, nameLength) : decodeName();
+    if (name == null) name = new byte[64]; // a name that started at the end of a piece
+    String key = nameAscii ? FieldNames.ascii(name, 0, nameLength) : decodeName();
     state = COLON;
     handler.fieldName(key);
   }
@@ -689,7 +867,7 @@ final class JsonTokenizer {
   }
 
   private void appendChar(char c) throws IOException {
-    if (textLength < TEXT_CAP) text[textLength] = c;
+    if (copying && textLength < TEXT_CAP) text[textLength] = c;
     if (++textLength > MAX_STRING_CHARS) {
       throw new LimitExceeded("string longer than " + MAX_STRING_CHARS);
     }

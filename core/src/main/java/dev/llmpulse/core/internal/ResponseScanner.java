@@ -6,7 +6,6 @@ import dev.llmpulse.core.WireFormat;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads a response body as the application reads it, piece by piece, and learns from it what the
@@ -84,18 +83,23 @@ public final class ResponseScanner {
     if (!b.format.isParsed() || b.httpStatus < 200 || b.httpStatus > 299 || b.httpStatus == 204) {
       return Mode.SKIP;
     }
-    String type = b.contentType == null ? "" : b.contentType.toLowerCase(Locale.ROOT);
-    if (type.startsWith("text/event-stream")) return Mode.SSE;
-    if (reader.ndjsonStreams() && (type.startsWith("application/x-ndjson")
+    String type = b.contentType == null ? "" : b.contentType;
+    if (startsWith(type, "text/event-stream")) return Mode.SSE;
+    if (reader.ndjsonStreams() && (startsWith(type, "application/x-ndjson")
         || type.isEmpty() && b.streamExpected)) {
       return Mode.NDJSON;
     }
-    if (type.startsWith("text/html") || type.startsWith("text/plain")
-        || type.startsWith("text/xml") || type.startsWith("application/xml")
-        || type.startsWith("application/xhtml")) {
+    if (startsWith(type, "text/html") || startsWith(type, "text/plain")
+        || startsWith(type, "text/xml") || startsWith(type, "application/xml")
+        || startsWith(type, "application/xhtml")) {
       return Mode.REJECTED_CONTENT_TYPE;
     }
     return Mode.JSON; // application/json, a missing type, or anything else: try JSON
+  }
+
+  /** {@code type} starts with {@code prefix} (lower case), ignoring case; allocates nothing. */
+  private static boolean startsWith(String type, String prefix) {
+    return type.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
   public static Builder builder(WireFormat format) {
