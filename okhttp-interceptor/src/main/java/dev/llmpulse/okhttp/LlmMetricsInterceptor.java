@@ -197,9 +197,9 @@ public final class LlmMetricsInterceptor implements Interceptor {
       for (int i = 0, size = headers.size(); i < size; i++) {
         String name = headers.name(i);
         int length = name.length();
-        if (length == 12 && name.equalsIgnoreCase("Content-Type")) {
+        if (length == 12 && RateLimitSnapshot.isHeader(name, "content-type")) {
           contentType = headers.value(i);
-        } else if (length == 16 && name.equalsIgnoreCase("Content-Encoding")) {
+        } else if (length == 16 && RateLimitSnapshot.isHeader(name, "content-encoding")) {
           contentEncoding = headers.value(i);
         } else if (RateLimitSnapshot.mayReadHeader(name)) { // never one of those two
           if (from < 0) from = i;
@@ -211,7 +211,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
     @Override
     public String apply(String name) {
       for (int i = to; i >= from && i >= 0; i--) {
-        if (headers.name(i).equalsIgnoreCase(name)) return headers.value(i);
+        if (RateLimitSnapshot.isHeader(headers.name(i), name)) return headers.value(i);
       }
       return null;
     }

@@ -72,14 +72,38 @@ final class RateLimitHeaders {
    */
   static boolean mayBeRead(String name) {
     int n = name.length(); // most names fail on one char: no 'r' where a candidate has one
-    return n >= 9 && isR(name.charAt(0)) && (name.regionMatches(true, 0, "ratelimit", 0, 9)
-            || name.regionMatches(true, 0, "retry-after", 0, 11))
-        || n >= 11 && isR(name.charAt(2)) && name.regionMatches(true, 2, "ratelimit", 0, 9)
-        || n >= 19 && isR(name.charAt(10)) && name.regionMatches(true, 10, "ratelimit", 0, 9);
+    return n >= 9 && isR(name.charAt(0)) && (regionIgnoringCase(name, 0, "ratelimit")
+            || n >= 11 && regionIgnoringCase(name, 0, "retry-after"))
+        || n >= 11 && isR(name.charAt(2)) && regionIgnoringCase(name, 2, "ratelimit")
+        || n >= 19 && isR(name.charAt(10)) && regionIgnoringCase(name, 10, "ratelimit");
   }
 
   private static boolean isR(char c) {
     return c == 'r' || c == 'R';
+  }
+
+  /**
+   * {@code name.regionMatches(true, at, other, 0, other.length())}, faster: ASCII characters are
+   * compared by bit (the JDK's case fold per character cost more than the rest of the header
+   * scan); where either has another character the JDK answers.
+   */
+  static boolean regionIgnoringCase(String name, int at, String other) {
+    int n = other.length();
+    if (at < 0 || at + n > name.length()) return false;
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(at + i);
+      char t = other.charAt(i);
+      if (c == t) continue;
+      if (c >= 0x80 || t >= 0x80) return name.regionMatches(true, at, other, 0, n);
+      int folded = c | 0x20;
+      if (folded < 'a' || folded > 'z' || folded != (t | 0x20)) return false;
+    }
+    return true;
+  }
+
+  /** {@code a.equalsIgnoreCase(b)} for non-null strings, faster; see above. */
+  static boolean equalsIgnoringCase(String a, String b) {
+    return a.length() == b.length() && regionIgnoringCase(a, 0, b);
   }
 
   /** The values found, or null when nothing usable was found. Never throws on header values. */
