@@ -49,9 +49,11 @@ final class FieldNames {
     "safetyRatings", "category", "probability", "x_request_id", "max_tokens", "stop",
   };
 
-  private static final int SLOTS = 1024; // a power of two, well over twice KNOWN
+  private static final int SLOT_BITS = 10;
+  private static final int SLOTS = 1 << SLOT_BITS; // well over twice KNOWN
   private static final int MAX_KNOWN_LENGTH = 64;
-  private static final long[][] WORDS = new long[SLOTS][];
+  private static final long[] FIRST = new long[SLOTS]; // a name's first eight bytes
+  private static final long[][] REST = new long[SLOTS][]; // and the others, eight by eight
   private static final int[] LENGTHS = new int[SLOTS];
   private static final String[] NAMES = new String[SLOTS];
   private static final VarHandle LONGS =
@@ -60,14 +62,17 @@ final class FieldNames {
   static {
     for (String name : KNOWN) {
       byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-      if (bytes.length > MAX_KNOWN_LENGTH) throw new AssertionError(name);
-      int slot = slot(bytes, 0, bytes.length);
+      if (bytes.length == 0 || bytes.length > MAX_KNOWN_LENGTH) throw new AssertionError(name);
+      long first = word(bytes, 0, Math.min(8, bytes.length));
+      int slot = slot(first, bytes.length);
       while (NAMES[slot] != null && !name.equals(NAMES[slot])) slot = (slot + 1) & (SLOTS - 1);
-      long[] words = new long[(bytes.length + 7) >>> 3];
-      for (int k = 0; k < words.length; k++) {
-        words[k] = word(bytes, k << 3, Math.min(8, bytes.length - (k << 3)));
+      long[] rest = new long[(bytes.length - 1) >>> 3];
+      for (int k = 0; k < rest.length; k++) {
+        int at = (k + 1) << 3;
+        rest[k] = word(bytes, at, Math.min(8, bytes.length - at));
       }
-      WORDS[slot] = words;
+      FIRST[slot] = first;
+      REST[slot] = rest;
       LENGTHS[slot] = bytes.length;
       NAMES[slot] = name;
     }
@@ -77,32 +82,32 @@ final class FieldNames {
 
   /** The name held by {@code length} ASCII bytes of {@code bytes} from {@code offset}. */
   static String ascii(byte[] bytes, int offset, int length) {
-    if (length <= MAX_KNOWN_LENGTH) {
-      int slot = slot(bytes, offset, length);
+    if (length > 0 && length <= MAX_KNOWN_LENGTH) {
+      long first = word(bytes, offset, Math.min(8, length));
+      int slot = slot(first, length);
       String name;
       while ((name = NAMES[slot]) != null) {
-        if (LENGTHS[slot] == length && same(WORDS[slot], bytes, offset, length)) return name;
+        if (FIRST[slot] == first && LENGTHS[slot] == length
+            && (length <= 8 || same(REST[slot], bytes, offset, length))) {
+          return name;
+        }
         slot = (slot + 1) & (SLOTS - 1);
       }
     }
     return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
   }
 
-  private static boolean same(long[] words, byte[] bytes, int offset, int length) {
-    for (int k = 0; k < words.length; k++) {
-      int at = k << 3;
-      if (words[k] != word(bytes, offset + at, Math.min(8, length - at))) return false;
+  private static boolean same(long[] rest, byte[] bytes, int offset, int length) {
+    for (int k = 0; k < rest.length; k++) {
+      int at = (k + 1) << 3;
+      if (rest[k] != word(bytes, offset + at, Math.min(8, length - at))) return false;
     }
     return true;
   }
 
-  /** The bucket of a name: its bytes eight at a time, mixed with its length. */
-  private static int slot(byte[] bytes, int offset, int length) {
-    long h = length;
-    for (int at = 0; at < length; at += 8) {
-      h = (h ^ word(bytes, offset + at, Math.min(8, length - at))) * 0x9E3779B97F4A7C15L;
-    }
-    return (int) (h ^ (h >>> 32)) & (SLOTS - 1);
+  /** The bucket of a name: its first eight bytes and its length, multiplied and folded. */
+  private static int slot(long first, int length) {
+    return (int) (((first + length) * 0x9E3779B97F4A7C15L) >>> (64 - SLOT_BITS));
   }
 
   /** Bytes {@code [at, at + n)}, {@code n} from 1 to 8, as a little-endian long. */
