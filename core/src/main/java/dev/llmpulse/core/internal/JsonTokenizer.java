@@ -117,7 +117,6 @@ final class JsonTokenizer {
   /** Eight bytes at a time, for the scans of string runs and indentation. */
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
   /** String bytes that end the plain run: quote, backslash, controls, non-ASCII. */
@@ -424,19 +423,18 @@ final class JsonTokenizer {
 
   /**
    * The first byte from {@code i} that ends a plain run of a string (a quote, a backslash, a
-   * control character or a non-ASCII byte), or {@code end}. Eight bytes at a time: the lowest
-   * flagged byte of each test is exact (a borrow only runs upwards from a true match).
+   * control character or a non-ASCII byte), or {@code end}. Eight bytes at a time, each byte
+   * tested on its low seven bits plus 0x7F or 0x60, so no carry crosses into its neighbour.
    */
   private static int plainRunEnd(byte[] data, int i, int end) {
     while (i + 8 <= end) {
       long x = (long) LONGS.get(data, i);
-      long quote = x ^ 0x2222222222222222L;
-      long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
-      long special = (x & HIGHS)
-          | ((x - 0x2020202020202020L) & ~x & HIGHS)
-          | ((quote - ONES) & ~quote & HIGHS)
-          | ((backslash - ONES) & ~backslash & HIGHS);
-      if (special != 0) return i + (Long.numberOfTrailingZeros(special) >>> 3);
+      long low = x & 0x7F7F7F7F7F7F7F7FL;
+      long plain = ((low ^ 0x2222222222222222L) + 0x7F7F7F7F7F7F7F7FL) // not '"'
+          & ((low ^ 0x5C5C5C5C5C5C5C5CL) + 0x7F7F7F7F7F7F7F7FL) // not '\\'
+          & (low + 0x6060606060606060L) // not below 0x20
+          & ~x & HIGHS; // not above 0x7F
+      if (plain != HIGHS) return i + (Long.numberOfTrailingZeros(~plain & HIGHS) >>> 3);
       i += 8;
     }
     while (i < end && PLAIN[data[i] & 0xFF]) i++;
