@@ -365,7 +365,7 @@ final class JsonTokenizer {
       int b = data[i] & 0xFF;
       if (b <= 0x20) {
         if (b == ' ') {
-          i = skipSpaces(data, i + 1, end);
+          i = ++i < end && data[i] == ' ' ? skipSpaces(data, i, end) : i; // indentation, or one
         } else if (b == '\n' || b == '\r' || b == '\t') {
           i++;
         } else {
@@ -546,7 +546,17 @@ final class JsonTokenizer {
     if (j < end && data[j] == '"') {
       state = COLON;
       handler.fieldName(FieldNames.ascii(data, i, j - i));
-      return j + 1;
+      // The usual ": " or ":" and the value's first byte, without a trip through feed.
+      int k = j + 1;
+      if (k < end && data[k] == ' ') k++;
+      if (k >= end || data[k] != ':') return j + 1;
+      state = VALUE;
+      if (++k < end && data[k] == ' ') k++;
+      if (k < end) {
+        int b = data[k] & 0xFF;
+        if (b > 0x20) return startValue(b, data, k + 1, end);
+      }
+      return k;
     }
     inName = true;
     nameLength = 0;
