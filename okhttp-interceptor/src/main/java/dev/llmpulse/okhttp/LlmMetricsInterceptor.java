@@ -186,14 +186,15 @@ public final class LlmMetricsInterceptor implements Interceptor {
    * without candidates costs no lookup at all.
    */
   private static final class ResponseHeaders implements Function<String, String> {
-    private final Headers headers;
-    private int from = -1;
-    private int to = -1;
+    // The rate-limit candidates, names in lower case (OkHttp's names are ASCII; already-lower
+    // names, as HTTP/2 and most APIs send them, are kept as they are), in response order.
+    private String[] names;
+    private String[] values;
+    private int count;
     String contentType;
     String contentEncoding;
 
     ResponseHeaders(Headers headers) {
-      this.headers = headers;
       for (int i = 0, size = headers.size(); i < size; i++) {
         String name = headers.name(i);
         int length = name.length();
@@ -202,16 +203,24 @@ public final class LlmMetricsInterceptor implements Interceptor {
         } else if (length == 16 && RateLimitSnapshot.isHeader(name, "content-encoding")) {
           contentEncoding = headers.value(i);
         } else if (RateLimitSnapshot.mayReadHeader(name)) { // never one of those two
-          if (from < 0) from = i;
-          to = i;
+          if (names == null) {
+            names = new String[8];
+            values = new String[8];
+          } else if (count == names.length) {
+            names = java.util.Arrays.copyOf(names, count * 2);
+            values = java.util.Arrays.copyOf(values, count * 2);
+          }
+          names[count] = name.toLowerCase(java.util.Locale.ROOT);
+          values[count++] = headers.value(i);
         }
       }
     }
 
+    /** The last value of {@code name}, which parse always asks for in lower case. */
     @Override
     public String apply(String name) {
-      for (int i = to; i >= from && i >= 0; i--) {
-        if (RateLimitSnapshot.isHeader(headers.name(i), name)) return headers.value(i);
+      for (int i = count - 1; i >= 0; i--) {
+        if (names[i].equals(name)) return values[i];
       }
       return null;
     }

@@ -100,6 +100,7 @@ public final class RateLimitSnapshot {
    *
    * @param headers case-insensitive lookup of a header's value, null when absent (OkHttp's
    *     {@code Headers::get} fits; it returns the last occurrence). Exceptions it throws propagate.
+   *     Names are always asked in lower case, so a lookup over lower-cased names may use equals.
    * @param httpStatus the response status; Retry-After counts only for 429, 503 and 529
    * @param nowEpochMillis the time relative resets count from (the response's arrival)
    * @return the snapshot, {@link #EMPTY} when nothing usable was found
