@@ -97,7 +97,7 @@ public enum WireFormat {
    * :streamGenerateContent}, Vertex AI's {@code :streamRawPredict}.
    */
   public static boolean isStreamingPath(String path) {
-    if (path == null) return false;
+    if (path == null || path.indexOf(':') < 0) return false; // most paths: one scan, no copy
     String p = path.toLowerCase(Locale.ROOT);
     return p.contains(":streamgeneratecontent") || p.contains(":streamrawpredict");
   }
