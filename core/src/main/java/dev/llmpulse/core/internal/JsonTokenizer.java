@@ -140,6 +140,7 @@ final class JsonTokenizer {
   // Containers: one bit per level, set for arrays.
   private long[] arrays = new long[1];
   private int depth;
+  private boolean topIsArray; // the innermost open container is an array
 
   // The token being read.
   private boolean inName;
@@ -195,6 +196,7 @@ final class JsonTokenizer {
     atStart = true;
     stopped = false;
     depth = 0;
+    topIsArray = false;
   }
 
   /** Nesting depth: open containers. */
@@ -366,7 +368,9 @@ final class JsonTokenizer {
       if (b <= 0x20) {
         if (b == ' ') {
           i = ++i < end && data[i] == ' ' ? skipSpaces(data, i, end) : i; // indentation, or one
-        } else if (b == '\n' || b == '\r' || b == '\t') {
+        } else if (b == '\n') { // a line end and the next line's indentation
+          i = ++i < end && data[i] == ' ' ? skipSpaces(data, i, end) : i;
+        } else if (b == '\r' || b == '\t') {
           i++;
         } else {
           throw new Malformed("control character " + b + " between tokens");
@@ -395,7 +399,7 @@ final class JsonTokenizer {
           continue;
         case COMMA:
           if (b == ',') {
-            state = inArray() ? VALUE : NAME;
+            state = topIsArray ? VALUE : NAME;
             continue;
           }
           if (b == ']' || b == '}') {
@@ -500,13 +504,15 @@ final class JsonTokenizer {
     if (isArray) arrays[word] |= bit;
     else arrays[word] &= ~bit;
     depth++;
+    topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
     handler.startContainer(isArray);
   }
 
   private void close(boolean isArray) throws IOException {
-    if (depth == 0 || inArray() != isArray) throw new Malformed("mismatched close");
+    if (depth == 0 || topIsArray != isArray) throw new Malformed("mismatched close");
     depth--;
+    if (depth > 0) topIsArray = inArray();
     handler.endContainer(isArray);
     afterValue();
   }
