@@ -137,8 +137,10 @@ final class JsonTokenizer {
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
   private boolean stopped;
-  // Containers: one bit per level, set for arrays.
-  private long[] arrays = new long[1];
+  // Containers: one bit per level, set for arrays; the first 64 levels in a field (LLM answers
+  // nest about six deep), deeper ones in an array made when first needed.
+  private long shallow;
+  private long[] deep;
   private int depth;
   private boolean topIsArray; // the innermost open container is an array
 
@@ -498,11 +500,14 @@ final class JsonTokenizer {
 
   private void open(boolean isArray) throws IOException {
     if (depth >= MAX_DEPTH) throw new LimitExceeded("nesting deeper than " + MAX_DEPTH);
-    int word = depth >>> 6;
-    if (word == arrays.length) arrays = java.util.Arrays.copyOf(arrays, arrays.length * 2);
     long bit = 1L << (depth & 63);
-    if (isArray) arrays[word] |= bit;
-    else arrays[word] &= ~bit;
+    if (depth < 64) {
+      shallow = isArray ? shallow | bit : shallow & ~bit;
+    } else {
+      if (deep == null) deep = new long[MAX_DEPTH / 64];
+      int word = depth >>> 6;
+      deep[word] = isArray ? deep[word] | bit : deep[word] & ~bit;
+    }
     depth++;
     topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
@@ -519,7 +524,8 @@ final class JsonTokenizer {
 
   private boolean inArray() {
     int top = depth - 1;
-    return (arrays[top >>> 6] & (1L << (top & 63))) != 0;
+    long bits = top < 64 ? shallow : deep[top >>> 6];
+    return (bits & (1L << (top & 63))) != 0;
   }
 
   private void afterValue() {
