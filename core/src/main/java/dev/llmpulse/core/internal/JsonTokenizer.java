@@ -132,7 +132,7 @@ final class JsonTokenizer {
   }
 
   private final Handler handler;
-  private final boolean stopAfterRoot;
+  private final boolean topLevelOnly;
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
@@ -184,12 +184,13 @@ final class JsonTokenizer {
   private int intKind;
 
   /**
-   * @param stopAfterRoot stop reading once the first root value is complete (what follows it is
-   *     neither read nor judged)
+   * @param topLevelOnly read the first root value only (what follows it is neither read nor
+   *     judged) and name only its own fields: a deeper name is validated but handed over as null,
+   *     without its look-up (request facts want the root's {@code model} and {@code stream})
    */
-  JsonTokenizer(Handler handler, boolean stopAfterRoot) {
+  JsonTokenizer(Handler handler, boolean topLevelOnly) {
     this.handler = handler;
-    this.stopAfterRoot = stopAfterRoot;
+    this.topLevelOnly = topLevelOnly;
   }
 
   /** Ready for a new input, as a new tokenizer. */
@@ -533,7 +534,7 @@ final class JsonTokenizer {
       state = COMMA;
     } else {
       state = ROOT;
-      if (stopAfterRoot) stopped = true;
+      if (topLevelOnly) stopped = true;
     }
   }
 
@@ -557,7 +558,7 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      handler.fieldName(FieldNames.ascii(data, i, j - i));
+      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;

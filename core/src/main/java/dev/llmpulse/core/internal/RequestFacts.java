@@ -72,7 +72,7 @@ public final class RequestFacts {
    * is read up to the end of that object and must be valid JSON up to there (what follows it is
    * not read).
    */
-  private static String[] readModelAndStream(byte[] body, int length) {
+  static String[] readModelAndStream(byte[] body, int length) {
     TopLevelFields fields = new TopLevelFields();
     JsonTokenizer tokenizer = new JsonTokenizer(fields, true);
     fields.tokenizer = tokenizer;

@@ -4,8 +4,13 @@ import dev.llmpulse.core.WireFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmpulse.core.internal.RequestFacts;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** What the recorded requests of the newer formats ask for: stream and model. */
@@ -73,5 +78,87 @@ class RequestFactsTest {
     assertThat(facts(cohere, cohere.requestBody).stream).isTrue();
     assertThat(facts(groq, groq.requestBody).format).isEqualTo(WireFormat.OPENAI_CHAT);
     assertThat(facts(groq, groq.requestBody).model).isEqualTo("llama3-8b-8192");
+  }
+
+  @Test
+  void onlyTheRootObjectsModelAndStreamCount() {
+    String body = "{\"tools\":[{\"model\":\"nested\",\"stream\":true}],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"model\":\"x\"}],"
+        + "\"model\":\"gpt-4o-mini\"}";
+    assertThat(facts("/v1/chat/completions", body).model).isEqualTo("gpt-4o-mini");
+    assertThat(facts("/v1/chat/completions", body).stream).isFalse();
+    assertThat(facts("/v1/chat/completions", "{\"messages\":[{\"model\":\"x\"}]}").model).isEmpty();
+    assertThat(facts("/v1/chat/completions", "{\"model\":\"m\"} trailing, unread").model).isEqualTo("m");
+    assertThat(facts("/v1/chat/completions", "{\"model\":\"m\",").model).as("cut off").isEmpty();
+    assertThat(facts("/v1/chat/completions", "[{\"model\":\"m\"}]").model).as("not an object").isEmpty();
+  }
+
+  /**
+   * The model and stream fields read from every recorded request body, cut and mutated, are what
+   * the Jackson streaming parser that read them before found (its top-level loop, skipping the
+   * rest): null when it failed, else the same strings (a model over 200 chars becomes a label's
+   * _OTHER either way).
+   */
+  @Test
+  void everyRecordedRequestBodyCutAndMutatedGivesWhatJacksonGave() {
+    Random random = new Random(7);
+    int checked = 0;
+    int read = 0;
+    for (Recording recording : Recording.all()) {
+      if (recording.requestBody == null || recording.requestBody.isEmpty()) continue;
+      byte[] body = recording.requestBody.getBytes(StandardCharsets.UTF_8);
+      for (int variant = 0; variant < 60; variant++) {
+        byte[] input = body.clone();
+        if (variant == 1) {
+          input = Arrays.copyOf(body, random.nextInt(body.length + 1));
+        } else if (variant > 1) {
+          for (int flip = 1 + random.nextInt(3); flip > 0 && input.length > 0; flip--) {
+            int at = random.nextInt(input.length);
+            input[at] = (byte) (input[at] ^ (1 << random.nextInt(8)));
+          }
+        }
+        String[] expected = jackson(input);
+        String[] actual = RequestFacts.readModelAndStream(input, input.length);
+        String shown = new String(input, StandardCharsets.ISO_8859_1);
+        if (expected == null) {
+          assertThat(actual).as("<%s>", shown).isNull();
+        } else {
+          assertThat(actual).as("<%s>", shown).isNotNull();
+          assertThat(label(actual[0])).as("model of <%s>", shown).isEqualTo(label(expected[0]));
+          assertThat(actual[1]).as("stream of <%s>", shown).isEqualTo(expected[1]);
+          read++;
+        }
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(3_000);
+    assertThat(read).isGreaterThan(1_000);
+  }
+
+  private static String label(String model) {
+    return model.length() > FormatReader.MAX_LABEL_CHARS ? LabelCap.OTHER : model;
+  }
+
+  /** What RequestFacts did before it had its own tokenizer. */
+  private static String[] jackson(byte[] body) {
+    String model = "";
+    String stream = "";
+    try (JsonParser parser = new JsonFactory().createParser(body, 0, body.length)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) return null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
+          model = parser.getText();
+        } else if ("stream".equals(name) && value != null && value.isBoolean()) {
+          stream = value == JsonToken.VALUE_TRUE ? "true" : "false";
+        } else {
+          parser.skipChildren();
+        }
+      }
+      return new String[] {model, stream};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 }
