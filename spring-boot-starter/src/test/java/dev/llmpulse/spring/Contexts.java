@@ -1,5 +1,6 @@
 package dev.llmpulse.spring;
 
+import dev.llmpulse.testkit.ScrapedPage;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;

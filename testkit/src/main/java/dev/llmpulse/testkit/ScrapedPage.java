@@ -1,13 +1,21 @@
-package dev.llmpulse.hosts.boot4;
+package dev.llmpulse.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A Prometheus text exposition as served over HTTP, read back sample by sample. */
-final class ScrapedPage {
-  final String text;
+/**
+ * A Prometheus text exposition as served over HTTP (a host's {@code /actuator/prometheus}, the
+ * examples' {@code /metrics}), read back sample by sample.
+ *
+ * <pre>{@code
+ * ScrapedPage page = ScrapedPage.of(body);
+ * double calls = page.sum("gen_ai_client_operation_duration_seconds_count", "gen_ai_provider_name", "openai");
+ * }</pre>
+ */
+public final class ScrapedPage {
+  public final String text;
   private final List<Sample> samples = new ArrayList<>();
 
   private ScrapedPage(String text) {
@@ -18,12 +26,12 @@ final class ScrapedPage {
     }
   }
 
-  static ScrapedPage of(String text) {
+  public static ScrapedPage of(String text) {
     return new ScrapedPage(text);
   }
 
   /** Samples named {@code name} whose labels include {@code labels} (name, value pairs). */
-  List<Sample> samples(String name, String... labels) {
+  public List<Sample> samples(String name, String... labels) {
     List<Sample> result = new ArrayList<>();
     for (Sample sample : samples) {
       if (sample.name.equals(name) && sample.has(labels)) result.add(sample);
@@ -32,7 +40,7 @@ final class ScrapedPage {
   }
 
   /** Sum of the matching samples; fails when there is none, so a missing series is never 0. */
-  double sum(String name, String... labels) {
+  public double sum(String name, String... labels) {
     List<Sample> matching = samples(name, labels);
     if (matching.isEmpty()) {
       throw new AssertionError("no sample " + name + " " + String.join(",", labels)
@@ -43,8 +51,15 @@ final class ScrapedPage {
     return sum;
   }
 
+  /** Sum of the matching samples, 0 when there is none (for before/after differences). */
+  public double sumOrZero(String name, String... labels) {
+    double sum = 0;
+    for (Sample sample : samples(name, labels)) sum += sample.value;
+    return sum;
+  }
+
   /** The page's gen_ai_ lines, for failure messages. */
-  String llmPulseLines() {
+  public String llmPulseLines() {
     StringBuilder out = new StringBuilder();
     for (String line : text.split("\n")) {
       if (line.startsWith("gen_ai_")) out.append(line).append('\n');
@@ -52,10 +67,11 @@ final class ScrapedPage {
     return out.toString();
   }
 
-  static final class Sample {
-    final String name;
-    final Map<String, String> labels;
-    final double value;
+  /** One sample line: its name, labels and value. */
+  public static final class Sample {
+    public final String name;
+    public final Map<String, String> labels;
+    public final double value;
 
     private Sample(String name, Map<String, String> labels, double value) {
       this.name = name;
@@ -63,7 +79,8 @@ final class ScrapedPage {
       this.value = value;
     }
 
-    boolean has(String... expected) {
+    /** True when the labels include {@code expected} (name, value pairs). */
+    public boolean has(String... expected) {
       for (int i = 0; i < expected.length; i += 2) {
         if (!expected[i + 1].equals(labels.get(expected[i]))) return false;
       }
