@@ -1,5 +1,6 @@
 package dev.llmpulse.hosts.starterboot4;
 
+import dev.llmpulse.testkit.Fixture;
 import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 

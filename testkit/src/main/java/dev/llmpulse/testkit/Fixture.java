@@ -1,10 +1,11 @@
-package dev.llmpulse.hosts.starterboot4;
+package dev.llmpulse.testkit;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -16,13 +17,25 @@ import java.util.Map;
 import okhttp3.mockwebserver.MockResponse;
 import okio.Buffer;
 
-/** The first exchange of a recorded cassette in fixtures/ (see its README), for MockWebServer. */
-final class Fixture {
-  final String path;
-  final String requestBody;
+/**
+ * The first exchange of a recorded cassette in the repository's {@code fixtures/} (see its
+ * README), served by MockWebServer. Test scope only: jackson-core and MockWebServer are the
+ * test's own (provided here), so a host keeps the versions it pins.
+ *
+ * <pre>{@code
+ * Fixture fixture = Fixture.load("openai/test_chat_completion_with_content.json");
+ * server.enqueue(fixture.response());
+ * }</pre>
+ */
+public final class Fixture {
+  /** The recorded request's path and query. */
+  public final String path;
+  /** The recorded request body, as sent. */
+  public final String requestBody;
   private final int status;
   private final List<String[]> headers = new ArrayList<>();
-  final byte[] body;
+  /** The recorded response body (decoded from base64 when recorded so). */
+  public final byte[] body;
 
   @SuppressWarnings("unchecked")
   private Fixture(Map<String, Object> exchange) {
@@ -51,11 +64,13 @@ final class Fixture {
     }
   }
 
+  /**
+   * Loads {@code relativePath} under {@code $LLMPULSE_FIXTURES}, else under the first {@code
+   * fixtures/} found from the working directory upwards (a module, or a host one level deeper).
+   */
   @SuppressWarnings("unchecked")
-  static Fixture load(String relativePath) {
-    String env = System.getenv("LLMPULSE_FIXTURES");
-    Path root = env != null ? Paths.get(env) : Paths.get("../../fixtures");
-    try (JsonParser parser = new JsonFactory().createParser(root.resolve(relativePath).toFile())) {
+  public static Fixture load(String relativePath) {
+    try (JsonParser parser = new JsonFactory().createParser(root().resolve(relativePath).toFile())) {
       parser.nextToken();
       Map<String, Object> cassette = (Map<String, Object>) read(parser);
       List<Object> interactions = (List<Object>) cassette.get("interactions");
@@ -65,11 +80,34 @@ final class Fixture {
     }
   }
 
+  /** The repository's recordings. */
+  public static Path root() {
+    String env = System.getenv("LLMPULSE_FIXTURES");
+    if (env != null) return Paths.get(env);
+    Path dir = Paths.get("").toAbsolutePath();
+    for (Path d = dir; d != null; d = d.getParent()) {
+      if (Files.isDirectory(d.resolve("fixtures"))) return d.resolve("fixtures");
+    }
+    throw new IllegalStateException("no fixtures/ above " + dir + " and no LLMPULSE_FIXTURES");
+  }
+
   /** The response as recorded: status, headers and body bytes. */
-  MockResponse response() {
+  public MockResponse response() {
     MockResponse mock = new MockResponse().setResponseCode(status);
     for (String[] header : headers) mock.addHeader(header[0], header[1]);
     return mock.setBody(new Buffer().write(body));
+  }
+
+  /** The recorded response cut after {@code length} body bytes: an upstream that broke off. */
+  public MockResponse responseCutAt(int length) {
+    MockResponse mock = new MockResponse().setResponseCode(status);
+    for (String[] header : headers) mock.addHeader(header[0], header[1]);
+    return mock.setBody(new Buffer().write(body, 0, length));
+  }
+
+  /** The offset of {@code text} in the recorded body. */
+  public int indexOf(String text) {
+    return new String(body, StandardCharsets.UTF_8).indexOf(text);
   }
 
   private static Object read(JsonParser parser) throws IOException {
