@@ -430,18 +430,20 @@ final class JsonTokenizer {
 
   /**
    * The first byte from {@code i} that ends a plain run of a string (a quote, a backslash, a
-   * control character or a non-ASCII byte), or {@code end}. Eight bytes at a time, each byte
-   * tested on its low seven bits plus 0x7F or 0x60, so no carry crosses into its neighbour.
+   * control character or a non-ASCII byte), or {@code end}. Eight bytes at a time: a byte below
+   * 0x20 borrows in {@code x - 0x20…}, a quote or backslash is a zero byte of {@code x ^ 0x22…}
+   * or {@code x ^ 0x5C…} and borrows in its {@code - 0x01…}, a byte above 0x7F has its high bit
+   * set. A borrow only ever runs from a byte that is itself flagged into higher ones, so the
+   * lowest flagged byte is exact.
    */
   private static int plainRunEnd(byte[] data, int i, int end) {
     while (i + 8 <= end) {
       long x = (long) LONGS.get(data, i);
-      long low = x & 0x7F7F7F7F7F7F7F7FL;
-      long plain = ((low ^ 0x2222222222222222L) + 0x7F7F7F7F7F7F7F7FL) // not '"'
-          & ((low ^ 0x5C5C5C5C5C5C5C5CL) + 0x7F7F7F7F7F7F7F7FL) // not '\\'
-          & (low + 0x6060606060606060L) // not below 0x20
-          & ~x & HIGHS; // not above 0x7F
-      if (plain != HIGHS) return i + (Long.numberOfTrailingZeros(~plain & HIGHS) >>> 3);
+      long quote = x ^ 0x2222222222222222L;
+      long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+      long stop = ((x - 0x2020202020202020L) | (quote - 0x0101010101010101L)
+          | (backslash - 0x0101010101010101L) | x) & HIGHS;
+      if (stop != 0) return i + (Long.numberOfTrailingZeros(stop) >>> 3);
       i += 8;
     }
     while (i < end && PLAIN[data[i] & 0xFF]) i++;
