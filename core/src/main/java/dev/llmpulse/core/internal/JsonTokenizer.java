@@ -133,6 +133,11 @@ final class JsonTokenizer {
 
   private final Handler handler;
   private final boolean topLevelOnly;
+  private final boolean[] gate; // by FieldNames slot: the names whose values the handler is told
+
+  // Values the handler is not told about (their names are not in the gate): validated all the same.
+  private boolean skipNext; // the value after the name just read
+  private int quietDepth = -1; // inside a skipped container, opened at this depth
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
@@ -184,13 +189,16 @@ final class JsonTokenizer {
   private int intKind;
 
   /**
-   * @param topLevelOnly read the first root value only (what follows it is neither read nor
-   *     judged) and name only its own fields: a deeper name is validated but handed over as null,
-   *     without its look-up (request facts want the root's {@code model} and {@code stream})
+   * @param topLevelOnly read the first root value only: what follows it is neither read nor
+   *     judged (request facts want the root object)
+   * @param gate null to tell the handler everything; else, by {@link FieldNames} slot, the field
+   *     names it reads: the value of any other name (unknown names too) is validated as usual but
+   *     neither it nor anything inside it reaches the handler
    */
-  JsonTokenizer(Handler handler, boolean topLevelOnly) {
+  JsonTokenizer(Handler handler, boolean topLevelOnly, boolean[] gate) {
     this.handler = handler;
     this.topLevelOnly = topLevelOnly;
+    this.gate = gate;
   }
 
   /** Ready for a new input, as a new tokenizer. */
@@ -200,6 +208,8 @@ final class JsonTokenizer {
     stopped = false;
     depth = 0;
     topIsArray = false;
+    skipNext = false;
+    quietDepth = -1;
   }
 
   /** Nesting depth: open containers. */
@@ -514,6 +524,12 @@ final class JsonTokenizer {
     depth++;
     topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
+    if (quietDepth >= 0) return;
+    if (skipNext) {
+      skipNext = false;
+      quietDepth = depth - 1;
+      return;
+    }
     handler.startContainer(isArray);
   }
 
@@ -521,7 +537,11 @@ final class JsonTokenizer {
     if (depth == 0 || topIsArray != isArray) throw new Malformed("mismatched close");
     depth--;
     if (depth > 0) topIsArray = inArray();
-    handler.endContainer(isArray);
+    if (quietDepth < 0) {
+      handler.endContainer(isArray);
+    } else if (depth == quietDepth) {
+      quietDepth = -1; // the skipped container ends
+    }
     afterValue();
   }
 
@@ -529,6 +549,16 @@ final class JsonTokenizer {
     int top = depth - 1;
     long bits = top < 64 ? shallow : deep[top >>> 6];
     return (bits & (1L << (top & 63))) != 0;
+  }
+
+  /** True when the handler is told about the scalar value that just ended. */
+  private boolean told() {
+    if (quietDepth >= 0) return false;
+    if (skipNext) {
+      skipNext = false;
+      return false;
+    }
+    return true;
   }
 
   private void afterValue() {
@@ -560,7 +590,7 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
+      if (quietDepth < 0) asciiName(data, i, j - i);
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;
@@ -607,6 +637,7 @@ final class JsonTokenizer {
   private void handOver(byte[] data, int from, int to, boolean plain) throws IOException {
     valueType = STRING;
     afterValue();
+    if (!told()) return;
     textSource = data;
     textStart = from;
     textEnd = to;
@@ -634,7 +665,7 @@ final class JsonTokenizer {
         if (copying) {
           valueType = STRING;
           afterValue();
-          handler.scalar(this);
+          if (told()) handler.scalar(this);
         } else {
           handOver(data, sourceStart, i - 1, false);
         }
@@ -758,9 +789,31 @@ final class JsonTokenizer {
 
   private void endName() throws IOException {
     if (name == null) name = new byte[64]; // a name that started at the end of a piece
-    String key = nameAscii ? FieldNames.ascii(name, 0, nameLength) : decodeName();
     state = COLON;
-    handler.fieldName(key);
+    if (nameAscii) {
+      if (quietDepth < 0) asciiName(name, 0, nameLength);
+      return;
+    }
+    String key = decodeName(); // validates it, told or not
+    if (quietDepth >= 0) return;
+    if (gate != null) {
+      skipNext = true; // not ASCII: not a name anyone reads
+    } else {
+      handler.fieldName(key);
+    }
+  }
+
+  /** A plain ASCII name, looked up: the handler is told, or its value is skipped. */
+  private void asciiName(byte[] bytes, int from, int length) throws IOException {
+    int slot = FieldNames.find(bytes, from, length);
+    if (gate == null) {
+      handler.fieldName(slot >= 0 ? FieldNames.name(slot)
+          : new String(bytes, from, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+    } else if (slot >= 0 && gate[slot]) {
+      handler.fieldName(FieldNames.name(slot));
+    } else {
+      skipNext = true;
+    }
   }
 
   /** A name with non-ASCII bytes: decoded as Jackson's {@code _addName} decodes (and rejects). */
@@ -1073,7 +1126,7 @@ final class JsonTokenizer {
       intKind = longValue >= Integer.MIN_VALUE && longValue <= Integer.MAX_VALUE ? INT_32 : INT_64;
     }
     afterValue();
-    handler.scalar(this);
+    if (told()) handler.scalar(this);
   }
 
   private void completeFloat(int next) throws IOException {
@@ -1081,7 +1134,7 @@ final class JsonTokenizer {
     if (numberChars > MAX_NUMBER_CHARS) throw new LimitExceeded("number longer than " + MAX_NUMBER_CHARS);
     valueType = FLOAT;
     afterValue();
-    handler.scalar(this);
+    if (told()) handler.scalar(this);
   }
 
   // ---- Keywords (and the non-standard ones Jackson recognizes only to reject) ----
@@ -1123,7 +1176,7 @@ final class JsonTokenizer {
   private void completeKeyword() throws IOException {
     valueType = keyword == K_TRUE ? TRUE : keyword == K_FALSE ? FALSE : NULL;
     afterValue();
-    handler.scalar(this);
+    if (told()) handler.scalar(this);
   }
 
   private int errorToken(byte[] data, int i, int end) throws IOException {
