@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
  * complete. It reads only what LLM Pulse needs and skips the rest without decoding it: a string
  * value's first {@value #TEXT_CAP} characters are kept (its length is counted exactly up to
  * there), numbers are classified and integers valued, field names become canonical strings
- * without allocating for the ones the readers know.
+ * without allocating for the ones the readers know. Gated by the names its handler reads (a {@link
+ * FieldNames} gate), it validates the value of any other name without telling the handler about
+ * it: most of an answer's fields are read by nobody.
  *
  * <p>It accepts and rejects exactly what Jackson 2.23's non-blocking UTF-8 parser (strict JSON,
  * its defaults) accepts and rejects, and at the same byte: an error seen while bytes are fed is a
