@@ -356,13 +356,13 @@ public final class ResponseScanner {
   /** Hands each SSE event's data to {@link Documents}; {@code [DONE]} ends the stream. */
   private final class SseListener implements SseDecoder.Listener {
     @Override
-    public void onEvent(String eventName, byte[] data, int length) {
+    public void onEvent(String eventName, byte[] data, int offset, int length) {
       if ("error".equals(eventName)) reader.markErrorEvent();
-      if (isDone(data, length)) {
+      if (isDone(data, offset, length)) {
         reader.markTerminator();
         return;
       }
-      if (length > 0) documents.feed(data, 0, length);
+      if (length > 0) documents.feed(data, offset, length);
       documents.end(true);
     }
 
@@ -371,9 +371,9 @@ public final class ResponseScanner {
       oversizedEvents++;
     }
 
-    private boolean isDone(byte[] d, int n) {
-      int start = 0;
-      int end = n;
+    private boolean isDone(byte[] d, int offset, int n) {
+      int start = offset;
+      int end = offset + n;
       while (start < end && d[start] == ' ') start++;
       while (end > start && (d[end - 1] == ' ')) end--;
       return end - start == 6 && d[start] == '[' && d[start + 1] == 'D' && d[start + 2] == 'O'

@@ -14,8 +14,8 @@ import java.util.Arrays;
  */
 final class SseDecoder {
   interface Listener {
-    /** A complete event; {@code data} is valid only during the call. */
-    void onEvent(String eventName, byte[] data, int length);
+    /** A complete event: {@code length} bytes of {@code data} from {@code offset}, valid only during the call. */
+    void onEvent(String eventName, byte[] data, int offset, int length);
 
     /** An event whose data exceeded the cap: skipped for parsing, still delivered to the app. */
     void onOversizedEvent();
@@ -23,10 +23,8 @@ final class SseDecoder {
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONE_BYTES = 0x0101010101010101L;
   private static final long HIGH_BITS = 0x8080808080808080L;
-  private static final long LF_BYTES = '\n' * ONE_BYTES;
-  private static final long CR_BYTES = '\r' * ONE_BYTES;
+  private static final long BELOW_0E = 0x0E0E0E0E0E0E0E0EL;
   private static final byte[] NEWLINE = {'\n'};
   private static final int FIELD_MAX = 16;
   private static final int EVENT_NAME_MAX = 64;
@@ -36,6 +34,11 @@ final class SseDecoder {
 
   private byte[] data = new byte[256];
   private int dataLength;
+  // The usual event, one data line followed by the blank line in the same piece, is handed over
+  // where it lies: it is copied into data only when the piece ends before the event does.
+  private byte[] view;
+  private int viewFrom;
+  private int viewLength;
   private boolean hasData;
   private boolean oversized;
   private final byte[] eventName = new byte[EVENT_NAME_MAX];
@@ -117,9 +120,16 @@ final class SseDecoder {
           if (b == ' ') break;
           // fall through
         case VALUE:
-          if (currentField == F_DATA) { // the bulk of a stream: copy the rest of the line at once
+          if (currentField == F_DATA) { // the bulk of a stream: the rest of the line at once
             int lineEnd = lineEnd(bytes, i + 1, end);
-            appendData(bytes, i, lineEnd - i);
+            if (dataLength == 0 && view == null && !oversized && lineEnd < end
+                && lineEnd - i <= maxEventBytes) {
+              view = bytes; // the event's first data line, whole in this piece
+              viewFrom = i;
+              viewLength = lineEnd - i;
+            } else {
+              appendData(bytes, i, lineEnd - i);
+            }
             i = lineEnd - 1;
           } else if (currentField == F_EVENT) { // the name: the rest of the line, capped
             int lineEnd = lineEnd(bytes, i + 1, end);
@@ -132,17 +142,27 @@ final class SseDecoder {
         default: // IGNORE_LINE
       }
     }
+    if (view != null) keepView(); // the caller may reuse its bytes once this returns
   }
 
-  /** The index of the first {@code \n} or {@code \r} in {@code [from, end)}, or {@code end}. */
+  /**
+   * The index of the first {@code \n} or {@code \r} in {@code [from, end)}, or {@code end}. Eight
+   * bytes at a time, looking for any byte below 0x0E (it borrows in {@code x - 0x0E…}; a borrow
+   * runs only from such a byte upward, so the lowest one found is exact): a tab found so is
+   * stepped over.
+   */
   static int lineEnd(byte[] bytes, int from, int end) {
     int i = from;
-    // Eight bytes at a time: the classic "has a zero byte" test on the word XOR each line end.
-    for (; i + 8 <= end; i += 8) {
+    while (i + 8 <= end) {
       long word = (long) LONGS.get(bytes, i);
-      long lf = word ^ LF_BYTES;
-      long cr = word ^ CR_BYTES;
-      if (((((lf - ONE_BYTES) & ~lf) | ((cr - ONE_BYTES) & ~cr)) & HIGH_BITS) != 0) break;
+      long low = (word - BELOW_0E) & ~word & HIGH_BITS;
+      if (low == 0) {
+        i += 8;
+        continue;
+      }
+      int at = i + (Long.numberOfTrailingZeros(low) >>> 3);
+      if (bytes[at] == '\n' || bytes[at] == '\r') return at;
+      i = at + 1;
     }
     while (i < end && bytes[i] != '\n' && bytes[i] != '\r') i++;
     return i;
@@ -186,7 +206,15 @@ final class SseDecoder {
     hasData = true;
   }
 
+  /** The data line handed over in place is copied: the piece ends, or more data follows. */
+  private void keepView() {
+    byte[] v = view;
+    view = null;
+    appendData(v, viewFrom, viewLength);
+  }
+
   private void appendData(byte[] bytes, int offset, int length) {
+    if (view != null) keepView();
     if (oversized) return;
     if (dataLength + length > data.length) {
       if (dataLength + length > maxEventBytes) {
@@ -215,8 +243,14 @@ final class SseDecoder {
     if (oversized) {
       listener.onOversizedEvent();
     } else if (hasData) {
-      listener.onEvent(eventNameLength == 0 ? null : eventName(), data, dataLength);
+      String name = eventNameLength == 0 ? null : eventName();
+      if (view != null) {
+        listener.onEvent(name, view, viewFrom, viewLength);
+      } else {
+        listener.onEvent(name, data, 0, dataLength);
+      }
     }
+    view = null;
     hasData = false;
     oversized = false;
     dataLength = 0;

@@ -15,8 +15,9 @@ class SseDecoderTest {
   private SseDecoder decoder(int maxEventBytes) {
     return new SseDecoder(new SseDecoder.Listener() {
       @Override
-      public void onEvent(String name, byte[] data, int length) {
-        events.add((name == null ? "" : name + "|") + new String(data, 0, length, StandardCharsets.UTF_8));
+      public void onEvent(String name, byte[] data, int offset, int length) {
+        events.add((name == null ? "" : name + "|")
+            + new String(data, offset, length, StandardCharsets.UTF_8));
       }
 
       @Override
@@ -26,12 +27,21 @@ class SseDecoderTest {
     }, maxEventBytes);
   }
 
-  /** Feeds {@code stream} in pieces of {@code piece} bytes, then ends it. */
+  /**
+   * Feeds {@code stream} in pieces of {@code piece} bytes, then ends it. Each piece goes through
+   * one buffer, overwritten after each feed as an I/O buffer is refilled.
+   */
   private List<String> decode(String stream, int piece) {
     events.clear();
     SseDecoder decoder = decoder(1024);
     byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < bytes.length; i += piece) decoder.feed(bytes, i, Math.min(piece, bytes.length - i));
+    byte[] buffer = new byte[Math.min(piece, Math.max(1, bytes.length)) + 3];
+    for (int i = 0; i < bytes.length; i += piece) {
+      int n = Math.min(piece, bytes.length - i);
+      System.arraycopy(bytes, i, buffer, 3, n);
+      decoder.feed(buffer, 3, n);
+      java.util.Arrays.fill(buffer, (byte) '#');
+    }
     decoder.endOfInput();
     return new ArrayList<>(events);
   }
@@ -97,11 +107,23 @@ class SseDecoderTest {
   }
 
   @Test
+  void anEventLeftOpenAtThePiecesEndKeepsItsDataWhenTheCallerReusesItsBuffer() {
+    SseDecoder decoder = decoder(1024);
+    byte[] buffer = "data: {\"a\":1}\n".getBytes(StandardCharsets.UTF_8);
+    decoder.feed(buffer, 0, buffer.length); // the data line is whole, its event is not
+    java.util.Arrays.fill(buffer, (byte) 'x'); // as an I/O buffer is refilled
+    byte[] next = "\ndata: {\"b\":2}\n\n".getBytes(StandardCharsets.UTF_8);
+    decoder.feed(next, 0, next.length);
+
+    assertThat(events).containsExactly("{\"a\":1}", "{\"b\":2}");
+  }
+
+  @Test
   void aRepeatedEventNameIsOneString() {
     List<String> names = new ArrayList<>();
     SseDecoder decoder = new SseDecoder(new SseDecoder.Listener() {
       @Override
-      public void onEvent(String name, byte[] data, int length) {
+      public void onEvent(String name, byte[] data, int offset, int length) {
         names.add(name);
       }
 
