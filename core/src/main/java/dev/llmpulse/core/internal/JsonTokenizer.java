@@ -482,21 +482,26 @@ final class JsonTokenizer {
       case '-':
         startNumber(true, N_MINUS, 0);
         return number(data, i, end);
-      case '0':
-        startNumber(false, N_ZERO, 1);
-        return number(data, i, end);
-      case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        startNumber(false, N_INT, 1);
-        magnitude = -(b - '0');
-        intDigits = 1;
-        return number(data, i, end);
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8':
+      case '9':
+        return startDigit(b, data, i, end);
       case 't':
+        if (i + 3 < end && data[i] == 'r' && data[i + 1] == 'u' && data[i + 2] == 'e') {
+          return keywordInPlace(K_TRUE, data, i + 3);
+        }
         startKeyword(K_TRUE, 1);
         return i;
       case 'f':
+        if (i + 4 < end && data[i] == 'a' && data[i + 1] == 'l' && data[i + 2] == 's'
+            && data[i + 3] == 'e') {
+          return keywordInPlace(K_FALSE, data, i + 4);
+        }
         startKeyword(K_FALSE, 1);
         return i;
       case 'n':
+        if (i + 3 < end && data[i] == 'u' && data[i + 1] == 'l' && data[i + 2] == 'l') {
+          return keywordInPlace(K_NULL, data, i + 3);
+        }
         startKeyword(K_NULL, 1);
         return i;
       case 'N':
@@ -511,6 +516,60 @@ final class JsonTokenizer {
       default:
         throw new Malformed("unexpected character " + b + " where a value starts");
     }
+  }
+
+  /**
+   * A number starts with the digit {@code b}. The usual one, a short integer whole in this piece,
+   * is read here; any other (a fraction, an exponent, a leading zero, a long one, one cut by the
+   * piece's end) goes through {@link #number}, from its first digit on.
+   */
+  private int startDigit(int b, byte[] data, int i, int end) throws IOException {
+    long value = b - '0';
+    int k = i;
+    if (b != '0') {
+      while (k < end && k - i < 17) {
+        int d = data[k] - '0';
+        if (d < 0 || d > 9) break;
+        value = value * 10 + d;
+        k++;
+      }
+    }
+    if (k < end) {
+      int next = data[k] & 0xFF;
+      if (next != '.' && next != 'e' && next != 'E' && (next < '0' || next > '9')) {
+        checkEnd(next);
+        valueType = INT;
+        longValue = value;
+        intKind = value <= Integer.MAX_VALUE ? INT_32 : INT_64;
+        afterValue();
+        if (told()) handler.scalar(this);
+        return k;
+      }
+    }
+    if (b == '0') {
+      startNumber(false, N_ZERO, 1);
+    } else {
+      startNumber(false, N_INT, 1);
+      magnitude = -(b - '0');
+      intDigits = 1;
+    }
+    return number(data, i, end);
+  }
+
+  /**
+   * The keyword {@code keyword} (true, false or null) lies whole in this piece before {@code
+   * after}, a byte that exists: it ends there when that byte may end it, as {@link #keyword}
+   * decides; otherwise the state machine takes it from after its first letter.
+   */
+  private int keywordInPlace(int keyword, byte[] data, int after) throws IOException {
+    int b = data[after] & 0xFF;
+    if (b < '0' || b >= 0x80 || b == '}' || b == ']') {
+      this.keyword = keyword;
+      completeKeyword();
+      return after;
+    }
+    startKeyword(keyword, 1);
+    return after - KEYWORDS[keyword].length() + 1;
   }
 
   private void open(boolean isArray) throws IOException {
