@@ -210,10 +210,22 @@ public final class LlmMetricsInterceptor implements Interceptor {
             names = java.util.Arrays.copyOf(names, count * 2);
             values = java.util.Arrays.copyOf(values, count * 2);
           }
-          names[count] = name.toLowerCase(java.util.Locale.ROOT);
+          names[count] = lowerCase(name);
           values[count++] = headers.value(i);
         }
       }
+    }
+
+    /**
+     * {@code name.toLowerCase(Locale.ROOT)} for OkHttp's ASCII header names, faster: a name
+     * already in lower case, as HTTP/2 and most APIs send them, is returned as it is.
+     */
+    static String lowerCase(String name) {
+      for (int i = 0, n = name.length(); i < n; i++) {
+        char c = name.charAt(i);
+        if (c >= 'A' && c <= 'Z') return name.toLowerCase(java.util.Locale.ROOT);
+      }
+      return name;
     }
 
     /** The last value of {@code name}, which parse always asks for in lower case. */

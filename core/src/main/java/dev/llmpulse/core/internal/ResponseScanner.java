@@ -87,6 +87,7 @@ public final class ResponseScanner {
       return Mode.SKIP;
     }
     String type = b.contentType == null ? "" : b.contentType;
+    if (type.startsWith("application/json")) return Mode.JSON; // as nearly every API sends it
     if (startsWith(type, "text/event-stream")) return Mode.SSE;
     if (reader.ndjsonStreams() && (startsWith(type, "application/x-ndjson")
         || type.isEmpty() && b.streamExpected)) {
