@@ -8,15 +8,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * Canonical strings for the JSON field names LLM APIs send: the names the readers look for and
  * the other frequent ones of the recorded answers. A known name costs a hash over its bytes and no
- * allocation; any other name becomes a new string. The table is built once and never changes.
- *
- * <p>{@link #READ} is also a promise: it holds every name a {@link FormatReader} compares a field
- * name with, so a tokenizer gated by {@link #readByReaders()} may skip the value of any other name
- * without telling anyone ({@code FieldNamesTest} holds the readers to it).
+ * allocation; any other name becomes a new string, so what the readers see never depends on this
+ * list, only what it costs. The table is built once and never changes.
  */
 final class FieldNames {
-  /** Every field name a reader reads or walks through. */
-  static final String[] READ = {
+  private static final String[] KNOWN = {
+    // What the readers read (OpenAI, Responses, Anthropic, Gemini, Ollama, Cohere).
     "arguments", "billed_units", "blockReason", "cache_creation", "cache_creation_input_tokens",
     "cache_read_input_tokens", "cachedContentTokenCount", "cached_tokens", "candidates",
     "candidatesTokenCount", "choices", "completion_tokens", "completion_tokens_details", "content",
@@ -28,12 +25,8 @@ final class FieldNames {
     "prompt_tokens_details", "reason", "reasoning", "reasoning_content", "reasoning_tokens",
     "refusal", "response", "status", "stop_reason", "text", "thinking", "thoughtsTokenCount",
     "tokens", "tool_calls", "tool_plan", "totalTokenCount", "total_tokens", "type", "usage",
-    "usageMetadata", "x_groq", "ephemeral_1h_input_tokens",
-  };
-
-  /** Frequent in recorded requests and answers, read by no reader. */
-  private static final String[] OTHERS = {
-    "stream", "messages",
+    "usageMetadata", "x_groq", "stream", "messages",
+    // Frequent in the recorded answers, read by nobody.
     "filtered", "logprobs", "object", "created", "system_fingerprint", "severity", "obfuscation",
     "sequence_number", "output_index", "item_id", "summary_index", "detected", "channel",
     "created_at", "content_filter_results", "hate", "self_harm", "sexual", "violence", "role",
@@ -46,7 +39,7 @@ final class FieldNames {
     "prompt_cache_retention", "text_tokens", "audio_tokens", "context", "provider",
     "native_finish_reason", "promptTokensDetails", "responseId", "description", "stop_sequence",
     "moderation", "mode", "encrypted_content", "blocked", "source_type", "stop_details",
-    "ephemeral_5m_input_tokens", "inference_geo", "strict",
+    "ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens", "inference_geo", "strict",
     "embedding", "embeddings", "cache_write_tokens", "serviceTier", "queue_time", "prompt_time",
     "completion_time", "total_time", "accepted_prediction_tokens", "rejected_prediction_tokens",
     "candidatesTokensDetails", "values", "details", "seed", "prompt_cache_miss_tokens",
@@ -57,7 +50,7 @@ final class FieldNames {
   };
 
   private static final int SLOT_BITS = 10;
-  private static final int SLOTS = 1 << SLOT_BITS; // well over twice the known names
+  private static final int SLOTS = 1 << SLOT_BITS; // well over twice KNOWN
   private static final int MAX_KNOWN_LENGTH = 64;
   private static final long[] FIRST = new long[SLOTS]; // a name's first eight bytes
   private static final long[][] REST = new long[SLOTS][]; // and the others, eight by eight
@@ -67,72 +60,41 @@ final class FieldNames {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static {
-    for (String[] list : new String[][] {READ, OTHERS}) {
-      for (String name : list) add(name);
+    for (String name : KNOWN) {
+      byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+      if (bytes.length == 0 || bytes.length > MAX_KNOWN_LENGTH) throw new AssertionError(name);
+      long first = word(bytes, 0, Math.min(8, bytes.length));
+      int slot = slot(first, bytes.length);
+      while (NAMES[slot] != null && !name.equals(NAMES[slot])) slot = (slot + 1) & (SLOTS - 1);
+      long[] rest = new long[(bytes.length - 1) >>> 3];
+      for (int k = 0; k < rest.length; k++) {
+        int at = (k + 1) << 3;
+        rest[k] = word(bytes, at, Math.min(8, bytes.length - at));
+      }
+      FIRST[slot] = first;
+      REST[slot] = rest;
+      LENGTHS[slot] = bytes.length;
+      NAMES[slot] = name;
     }
-  }
-
-  private static void add(String name) {
-    byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-    if (bytes.length == 0 || bytes.length > MAX_KNOWN_LENGTH) throw new AssertionError(name);
-    long first = word(bytes, 0, Math.min(8, bytes.length));
-    int slot = slot(first, bytes.length);
-    while (NAMES[slot] != null && !name.equals(NAMES[slot])) slot = (slot + 1) & (SLOTS - 1);
-    long[] rest = new long[(bytes.length - 1) >>> 3];
-    for (int k = 0; k < rest.length; k++) {
-      int at = (k + 1) << 3;
-      rest[k] = word(bytes, at, Math.min(8, bytes.length - at));
-    }
-    FIRST[slot] = first;
-    REST[slot] = rest;
-    LENGTHS[slot] = bytes.length;
-    NAMES[slot] = name;
   }
 
   private FieldNames() {}
 
   /** The name held by {@code length} ASCII bytes of {@code bytes} from {@code offset}. */
   static String ascii(byte[] bytes, int offset, int length) {
-    int slot = find(bytes, offset, length);
-    return slot >= 0 ? NAMES[slot] : new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
-  }
-
-  /** The slot of the known name held by those ASCII bytes, or -1 when it is not known. */
-  static int find(byte[] bytes, int offset, int length) {
     if (length > 0 && length <= MAX_KNOWN_LENGTH) {
       long first = word(bytes, offset, Math.min(8, length));
       int slot = slot(first, length);
-      while (NAMES[slot] != null) {
+      String name;
+      while ((name = NAMES[slot]) != null) {
         if (FIRST[slot] == first && LENGTHS[slot] == length
             && (length <= 8 || same(REST[slot], bytes, offset, length))) {
-          return slot;
+          return name;
         }
         slot = (slot + 1) & (SLOTS - 1);
       }
     }
-    return -1;
-  }
-
-  /** The known name in {@code slot}. */
-  static String name(int slot) {
-    return NAMES[slot];
-  }
-
-  /** A tokenizer's gate for the response readers: true in the slots of {@link #READ}. */
-  static boolean[] readByReaders() {
-    return gate(READ);
-  }
-
-  /** A tokenizer's gate: true in the slots of {@code names}, each of them a known name. */
-  static boolean[] gate(String... names) {
-    boolean[] gate = new boolean[SLOTS];
-    for (String name : names) {
-      byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-      int slot = find(bytes, 0, bytes.length);
-      if (slot < 0) throw new IllegalArgumentException("not a known field name: " + name);
-      gate[slot] = true;
-    }
-    return gate;
+    return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
   }
 
   private static boolean same(long[] rest, byte[] bytes, int offset, int length) {

@@ -11,9 +11,7 @@ import java.nio.ByteOrder;
  * complete. It reads only what LLM Pulse needs and skips the rest without decoding it: a string
  * value's first {@value #TEXT_CAP} characters are kept (its length is counted exactly up to
  * there), numbers are classified and integers valued, field names become canonical strings
- * without allocating for the ones the readers know. Gated by the names its handler reads (a {@link
- * FieldNames} gate), it validates the value of any other name without telling the handler about
- * it: most of an answer's fields are read by nobody.
+ * without allocating for the ones the readers know.
  *
  * <p>It accepts and rejects exactly what Jackson 2.23's non-blocking UTF-8 parser (strict JSON,
  * its defaults) accepts and rejects, and at the same byte: an error seen while bytes are fed is a
@@ -135,11 +133,6 @@ final class JsonTokenizer {
 
   private final Handler handler;
   private final boolean topLevelOnly;
-  private final boolean[] gate; // by FieldNames slot: the names whose values the handler is told
-
-  // Values the handler is not told about (their names are not in the gate): validated all the same.
-  private boolean skipNext; // the value after the name just read
-  private int quietDepth = -1; // inside a skipped container, opened at this depth
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
@@ -191,16 +184,13 @@ final class JsonTokenizer {
   private int intKind;
 
   /**
-   * @param topLevelOnly read the first root value only: what follows it is neither read nor
-   *     judged (request facts want the root object)
-   * @param gate null to tell the handler everything; else, by {@link FieldNames} slot, the field
-   *     names it reads: the value of any other name (unknown names too) is validated as usual but
-   *     neither it nor anything inside it reaches the handler
+   * @param topLevelOnly read the first root value only (what follows it is neither read nor
+   *     judged) and name only its own fields: a deeper name is validated but handed over as null,
+   *     without its look-up (request facts want the root's {@code model} and {@code stream})
    */
-  JsonTokenizer(Handler handler, boolean topLevelOnly, boolean[] gate) {
+  JsonTokenizer(Handler handler, boolean topLevelOnly) {
     this.handler = handler;
     this.topLevelOnly = topLevelOnly;
-    this.gate = gate;
   }
 
   /** Ready for a new input, as a new tokenizer. */
@@ -210,8 +200,6 @@ final class JsonTokenizer {
     stopped = false;
     depth = 0;
     topIsArray = false;
-    skipNext = false;
-    quietDepth = -1;
   }
 
   /** Nesting depth: open containers. */
@@ -542,7 +530,7 @@ final class JsonTokenizer {
         longValue = value;
         intKind = value <= Integer.MAX_VALUE ? INT_32 : INT_64;
         afterValue();
-        if (told()) handler.scalar(this);
+        handler.scalar(this);
         return k;
       }
     }
@@ -585,12 +573,6 @@ final class JsonTokenizer {
     depth++;
     topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
-    if (quietDepth >= 0) return;
-    if (skipNext) {
-      skipNext = false;
-      quietDepth = depth - 1;
-      return;
-    }
     handler.startContainer(isArray);
   }
 
@@ -598,11 +580,7 @@ final class JsonTokenizer {
     if (depth == 0 || topIsArray != isArray) throw new Malformed("mismatched close");
     depth--;
     if (depth > 0) topIsArray = inArray();
-    if (quietDepth < 0) {
-      handler.endContainer(isArray);
-    } else if (depth == quietDepth) {
-      quietDepth = -1; // the skipped container ends
-    }
+    handler.endContainer(isArray);
     afterValue();
   }
 
@@ -610,16 +588,6 @@ final class JsonTokenizer {
     int top = depth - 1;
     long bits = top < 64 ? shallow : deep[top >>> 6];
     return (bits & (1L << (top & 63))) != 0;
-  }
-
-  /** True when the handler is told about the scalar value that just ended. */
-  private boolean told() {
-    if (quietDepth >= 0) return false;
-    if (skipNext) {
-      skipNext = false;
-      return false;
-    }
-    return true;
   }
 
   private void afterValue() {
@@ -651,7 +619,7 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      if (quietDepth < 0) asciiName(data, i, j - i);
+      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;
@@ -698,7 +666,6 @@ final class JsonTokenizer {
   private void handOver(byte[] data, int from, int to, boolean plain) throws IOException {
     valueType = STRING;
     afterValue();
-    if (!told()) return;
     textSource = data;
     textStart = from;
     textEnd = to;
@@ -726,7 +693,7 @@ final class JsonTokenizer {
         if (copying) {
           valueType = STRING;
           afterValue();
-          if (told()) handler.scalar(this);
+          handler.scalar(this);
         } else {
           handOver(data, sourceStart, i - 1, false);
         }
@@ -850,31 +817,9 @@ final class JsonTokenizer {
 
   private void endName() throws IOException {
     if (name == null) name = new byte[64]; // a name that started at the end of a piece
+    String key = nameAscii ? FieldNames.ascii(name, 0, nameLength) : decodeName();
     state = COLON;
-    if (nameAscii) {
-      if (quietDepth < 0) asciiName(name, 0, nameLength);
-      return;
-    }
-    String key = decodeName(); // validates it, told or not
-    if (quietDepth >= 0) return;
-    if (gate != null) {
-      skipNext = true; // not ASCII: not a name anyone reads
-    } else {
-      handler.fieldName(key);
-    }
-  }
-
-  /** A plain ASCII name, looked up: the handler is told, or its value is skipped. */
-  private void asciiName(byte[] bytes, int from, int length) throws IOException {
-    int slot = FieldNames.find(bytes, from, length);
-    if (gate == null) {
-      handler.fieldName(slot >= 0 ? FieldNames.name(slot)
-          : new String(bytes, from, length, java.nio.charset.StandardCharsets.ISO_8859_1));
-    } else if (slot >= 0 && gate[slot]) {
-      handler.fieldName(FieldNames.name(slot));
-    } else {
-      skipNext = true;
-    }
+    handler.fieldName(key);
   }
 
   /** A name with non-ASCII bytes: decoded as Jackson's {@code _addName} decodes (and rejects). */
@@ -1187,7 +1132,7 @@ final class JsonTokenizer {
       intKind = longValue >= Integer.MIN_VALUE && longValue <= Integer.MAX_VALUE ? INT_32 : INT_64;
     }
     afterValue();
-    if (told()) handler.scalar(this);
+    handler.scalar(this);
   }
 
   private void completeFloat(int next) throws IOException {
@@ -1195,7 +1140,7 @@ final class JsonTokenizer {
     if (numberChars > MAX_NUMBER_CHARS) throw new LimitExceeded("number longer than " + MAX_NUMBER_CHARS);
     valueType = FLOAT;
     afterValue();
-    if (told()) handler.scalar(this);
+    handler.scalar(this);
   }
 
   // ---- Keywords (and the non-standard ones Jackson recognizes only to reject) ----
@@ -1237,7 +1182,7 @@ final class JsonTokenizer {
   private void completeKeyword() throws IOException {
     valueType = keyword == K_TRUE ? TRUE : keyword == K_FALSE ? FALSE : NULL;
     afterValue();
-    if (told()) handler.scalar(this);
+    handler.scalar(this);
   }
 
   private int errorToken(byte[] data, int i, int end) throws IOException {

@@ -15,8 +15,6 @@ import java.util.Locale;
 public final class RequestFacts {
   /** Bodies larger than this are not read for their model. */
   public static final int MAX_BODY_BYTES = 1024 * 1024;
-  /** Only these fields reach the handler; the prompt is validated, not reported. */
-  private static final boolean[] MODEL_AND_STREAM = FieldNames.gate("model", "stream");
 
   public final WireFormat format;
   public final String model;
@@ -76,7 +74,7 @@ public final class RequestFacts {
    */
   static String[] readModelAndStream(byte[] body, int length) {
     TopLevelFields fields = new TopLevelFields();
-    JsonTokenizer tokenizer = new JsonTokenizer(fields, true, MODEL_AND_STREAM);
+    JsonTokenizer tokenizer = new JsonTokenizer(fields, true);
     fields.tokenizer = tokenizer;
     try {
       tokenizer.feed(body, 0, length);

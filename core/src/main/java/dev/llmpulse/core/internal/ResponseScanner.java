@@ -33,8 +33,6 @@ public final class ResponseScanner {
   /** The default cap on one stream event's data; bigger events are skipped for parsing. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
   private static final byte[] EVENT_SEPARATOR = {'\n'};
-  /** The readers are told only the fields they read; the rest is validated, not reported. */
-  private static final boolean[] READ_GATE = FieldNames.readByReaders();
 
   private enum Mode { SKIP, REJECTED_CONTENT_TYPE, JSON, SSE, NDJSON }
 
@@ -68,16 +66,15 @@ public final class ResponseScanner {
     this.reader.listener(this::contentChunk);
     this.walker = new JsonWalker(reader);
     this.mode = modeOf(b, reader);
-    boolean[] gate = b.everyField ? null : READ_GATE;
     if (mode == Mode.JSON) {
-      json = new JsonTokenizer(walker, false, gate);
+      json = new JsonTokenizer(walker, false);
       reader.beginDocument();
     } else if (mode == Mode.SSE) {
-      json = new JsonTokenizer(walker, false, gate);
+      json = new JsonTokenizer(walker, false);
       documents = new Documents();
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
     } else if (mode == Mode.NDJSON) {
-      json = new JsonTokenizer(walker, false, gate);
+      json = new JsonTokenizer(walker, false);
       documents = new Documents();
     }
   }
@@ -390,7 +387,6 @@ public final class ResponseScanner {
     private boolean streamExpected;
     private Runnable onContentChunk;
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
-    private boolean everyField;
 
     private Builder(WireFormat format) {
       this.format = format == null ? WireFormat.UNKNOWN : format;
@@ -424,12 +420,6 @@ public final class ResponseScanner {
     public Builder maxEventBytes(int maxEventBytes) {
       if (maxEventBytes < 1024) throw new IllegalArgumentException("maxEventBytes < 1024");
       this.maxEventBytes = maxEventBytes;
-      return this;
-    }
-
-    /** Tells the reader every field, not only those it reads: the same result, more work (tests). */
-    Builder everyField() {
-      this.everyField = true;
       return this;
     }
 

@@ -49,15 +49,6 @@ class EveryRecordingTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("recordings")
-  void fieldsNoReaderReadsChangeNothing(Recording recorded) {
-    assertThat(summary(recorded.scan(Integer.MAX_VALUE)))
-        .as("the readers told only the fields they read (FieldNames.READ), against every field")
-        .isEqualTo(summary(recorded.scanEveryField(Integer.MAX_VALUE)));
-    assertThat(summary(recorded.scan(3))).isEqualTo(summary(recorded.scanEveryField(3)));
-  }
-
   private static List<Object> summary(ResponseScanner s) {
     return List.of(String.valueOf(s.invalidReason()), s.usage(), s.finishReasons(),
         s.contentChunks(), s.responseModel(), s.isStream(), s.isComplete());

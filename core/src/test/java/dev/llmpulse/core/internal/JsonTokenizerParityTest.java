@@ -199,21 +199,10 @@ class JsonTokenizerParityTest {
     assertThat(outcomes[Outcome.READ.ordinal()]).isPositive();
   }
 
-  /**
-   * Checks one input: Jackson whole against the tokenizer in random pieces, and against the
-   * tokenizer gated as the response scanner gates it (same outcome; on a read input, Jackson's
-   * tokens but the values of names no reader reads); returns 1.
-   */
+  /** Checks one input: Jackson whole against the tokenizer in random pieces; returns 1. */
   private static int check(byte[] input, Random random, int[] outcomes) {
     Result expected = jackson(input);
-    Result gated = tokenizer(input, random, READ_GATE);
-    assertThat(gated.outcome).as("gated outcome of <%s>; Jackson: %s; tokenizer: %s",
-        new String(input, StandardCharsets.ISO_8859_1), expected, gated).isEqualTo(expected.outcome);
-    if (expected.outcome == Outcome.READ) {
-      assertThat(gated.tokens).as("gated tokens of <%s>",
-          new String(input, StandardCharsets.ISO_8859_1)).isEqualTo(readByReaders(expected.tokens));
-    }
-    Result actual = tokenizer(input, random, null);
+    Result actual = tokenizer(input, random);
     outcomes[expected.outcome.ordinal()]++;
     String shown = new String(input, StandardCharsets.ISO_8859_1);
     if (shown.length() > 400) shown = shown.substring(0, 400) + "…";
@@ -289,29 +278,7 @@ class JsonTokenizerParityTest {
     }
   }
 
-  private static final boolean[] READ_GATE = FieldNames.readByReaders();
-  private static final Set<String> READ = new java.util.HashSet<>(java.util.Arrays.asList(FieldNames.READ));
-
-  /** The tokens without the values (and names) of fields that no reader reads. */
-  static List<String> readByReaders(List<String> tokens) {
-    List<String> kept = new ArrayList<>();
-    for (int i = 0; i < tokens.size(); i++) {
-      String token = tokens.get(i);
-      if (!token.startsWith("name:") || READ.contains(token.substring(5))) {
-        kept.add(token);
-        continue;
-      }
-      int open = 0; // skip the value: one scalar, or a container to its close
-      do {
-        String value = tokens.get(++i);
-        if (value.equals("{") || value.equals("[")) open++;
-        if (value.equals("}") || value.equals("]")) open--;
-      } while (open > 0);
-    }
-    return kept;
-  }
-
-  static Result tokenizer(byte[] input, Random random, boolean[] gate) {
+  static Result tokenizer(byte[] input, Random random) {
     List<String> tokens = new ArrayList<>();
     JsonTokenizer tokenizer = new JsonTokenizer(new JsonTokenizer.Handler() {
       @Override
@@ -346,7 +313,7 @@ class JsonTokenizerParityTest {
           default: throw new AssertionError("type " + v.valueType());
         }
       }
-    }, false, gate);
+    }, false);
     try {
       int at = 0;
       while (at < input.length) {

@@ -119,16 +119,7 @@ final class Recording {
 
   /** Scans {@code bytes} as this recording's response, fed in pieces of {@code piece} bytes. */
   ResponseScanner scan(byte[] bytes, int piece) {
-    return scan(ResponseScanner.builder(format()), bytes, piece);
-  }
-
-  /** Scans with every field told to the reader, not only those it reads. */
-  ResponseScanner scanEveryField(int piece) {
-    return scan(ResponseScanner.builder(format()).everyField(), body, piece);
-  }
-
-  private ResponseScanner scan(ResponseScanner.Builder builder, byte[] bytes, int piece) {
-    ResponseScanner scanner = builder.httpStatus(status)
+    ResponseScanner scanner = ResponseScanner.builder(format()).httpStatus(status)
         .contentType(contentType).streamExpected(streamRequested).build();
     for (int i = 0; i < bytes.length; i += piece) scanner.feed(bytes, i, Math.min(piece, bytes.length - i));
     scanner.endOfInput();
