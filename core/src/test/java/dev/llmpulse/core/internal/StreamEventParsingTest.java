@@ -105,4 +105,21 @@ class StreamEventParsingTest {
     assertThat(scanner.contentChunks()).as("the skipped event is not parsed").isEqualTo(3);
     assertThat(scanner.invalidReason()).isNull();
   }
+
+  @Test
+  void theLastModelAStreamNamesWinsWhateverItsCharacters() {
+    // As sent: plain, repeated, empty (Azure's first chunk keeps the one before), escaped,
+    // the same escaped, the same in UTF-8, longer, back.
+    String[] sent = {"gpt-4o", "gpt-4o", "", "gpt-\\u00e9-mini", "gpt-\\u00e9-mini",
+        "gpt-\u00e9-mini", "gpt-4o-2024", "gpt-4o"};
+    String[] read = {"gpt-4o", "gpt-4o", "gpt-4o", "gpt-\u00e9-mini", "gpt-\u00e9-mini",
+        "gpt-\u00e9-mini", "gpt-4o-2024", "gpt-4o"};
+    StringBuilder stream = new StringBuilder();
+    for (int i = 0; i < sent.length; i++) {
+      stream.append("data: {\"model\":\"").append(sent[i])
+          .append("\",\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n");
+      assertThat(scan(stream + "data: [DONE]\n\n").responseModel()).as("after event %d", i + 1)
+          .isEqualTo(read[i]);
+    }
+  }
 }
