@@ -78,8 +78,8 @@ public final class LlmMetricsInterceptor implements Interceptor {
     long enteredNanos = System.nanoTime();
     Request request = chain.request();
     Call okCall = chain.call();
-    Recording recording = RECORDING.get();
-    if (recording.includes(metrics, okCall)) {
+    Recording outer = RECORDING.get();
+    if (Recording.includes(outer, metrics, okCall)) {
       return chain.proceed(request); // an LLM Pulse layer nearer the app records this call
     }
     LlmCall call = start(request);
@@ -87,7 +87,7 @@ public final class LlmMetricsInterceptor implements Interceptor {
 
     Failures failures = new Failures(okCall, enteredNanos);
     Response response;
-    recording.push(metrics, okCall);
+    RECORDING.set(new Recording(metrics, okCall, outer));
     try {
       response = chain.proceed(request);
     } catch (IOException e) {
@@ -97,7 +97,11 @@ public final class LlmMetricsInterceptor implements Interceptor {
       call.onFailure(ErrorTypes.IO_ERROR);
       throw e;
     } finally {
-      recording.pop();
+      if (outer == null) {
+        RECORDING.remove(); // nothing of LLM Pulse stays on a pooled thread (no class-loader leak)
+      } else {
+        RECORDING.set(outer);
+      }
     }
     return observe(call, failures, response);
   }
@@ -108,36 +112,32 @@ public final class LlmMetricsInterceptor implements Interceptor {
    * interceptor added twice, or once more as a network interceptor) passes the call through
    * instead of counting it again, while any other call (another client's, made inside the chain)
    * is recorded. OkHttp runs a call's whole chain on one thread; kept per thread instead of as a
-   * request tag, the mark costs no rebuilt request.
+   * request tag, the mark costs no rebuilt request. Set only while a call is in the chain.
    */
-  private static final ThreadLocal<Recording> RECORDING = new ThreadLocal<Recording>() {
-    @Override
-    protected Recording initialValue() {
-      return new Recording();
-    }
-  };
+  private static final ThreadLocal<Recording> RECORDING = new ThreadLocal<>();
 
-  /** A stack of (metric set, OkHttp call) pairs; one per thread. */
+  /** True while this thread passes an LLM call down an LLM Pulse chain (tests). */
+  static boolean inChainOnThisThread() {
+    return RECORDING.get() != null;
+  }
+
+  /** One (metric set, OkHttp call) in the chain on this thread, and the one it is nested in. */
   private static final class Recording {
-    private Object[] pairs = new Object[8];
-    private int size;
+    private final LlmMetrics metrics;
+    private final Call call;
+    private final Recording outer;
 
-    boolean includes(LlmMetrics metrics, Call call) {
-      for (int i = 0; i < size; i += 2) {
-        if (pairs[i] == metrics && pairs[i + 1] == call) return true;
+    Recording(LlmMetrics metrics, Call call, Recording outer) {
+      this.metrics = metrics;
+      this.call = call;
+      this.outer = outer;
+    }
+
+    static boolean includes(Recording innermost, LlmMetrics metrics, Call call) {
+      for (Recording r = innermost; r != null; r = r.outer) {
+        if (r.metrics == metrics && r.call == call) return true;
       }
       return false;
-    }
-
-    void push(LlmMetrics metrics, Call call) {
-      if (size == pairs.length) pairs = java.util.Arrays.copyOf(pairs, size * 2);
-      pairs[size++] = metrics;
-      pairs[size++] = call;
-    }
-
-    void pop() {
-      pairs[--size] = null;
-      pairs[--size] = null;
     }
   }
 

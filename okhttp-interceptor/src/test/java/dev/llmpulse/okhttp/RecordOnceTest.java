@@ -91,4 +91,24 @@ class RecordOnceTest {
 
     assertThat(calls()).isEqualTo(3);
   }
+
+  @Test
+  void theThreadKeepsNothingOfLlmPulseOnceACallHasPassedEvenAFailedOne() throws IOException {
+    boolean[] seenInside = new boolean[1];
+    Interceptor looks = chain -> {
+      seenInside[0] = LlmMetricsInterceptor.inChainOnThisThread();
+      return chain.proceed(chain.request());
+    };
+    read(new OkHttpClient.Builder().addInterceptor(interceptor).addInterceptor(looks)
+        .addInterceptor(answer).build(), chat());
+    assertThat(seenInside[0]).as("marked while the call is below the interceptor").isTrue();
+    assertThat(LlmMetricsInterceptor.inChainOnThisThread()).as("after it").isFalse();
+
+    OkHttpClient failing = new OkHttpClient.Builder().addInterceptor(interceptor)
+        .addInterceptor(chain -> {
+          throw new IOException("refused");
+        }).build();
+    assertThatThrownBy(() -> read(failing, chat())).isInstanceOf(IOException.class);
+    assertThat(LlmMetricsInterceptor.inChainOnThisThread()).as("after a failure").isFalse();
+  }
 }
