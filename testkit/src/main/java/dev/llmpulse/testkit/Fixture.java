@@ -4,17 +4,25 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import okhttp3.Dns;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
 import okio.Buffer;
 
 /**
@@ -28,6 +36,12 @@ import okio.Buffer;
  * }</pre>
  */
 public final class Fixture {
+  /** Resolves every host to loopback: a request sent under its recorded host keeps its provider. */
+  public static final Dns LOOPBACK =
+      hostname -> Collections.singletonList(InetAddress.getLoopbackAddress());
+
+  private final String method;
+  private final String uri;
   /** The recorded request's path and query. */
   public final String path;
   /** The recorded request body, as sent. */
@@ -41,7 +55,8 @@ public final class Fixture {
   private Fixture(Map<String, Object> exchange) {
     Map<String, Object> request = (Map<String, Object>) exchange.get("request");
     Map<String, Object> response = (Map<String, Object>) exchange.get("response");
-    String uri = (String) request.get("uri");
+    method = ((String) request.get("method")).toUpperCase(Locale.ROOT);
+    uri = (String) request.get("uri");
     path = uri.replaceFirst("^https?://[^/]+", "");
     requestBody = (String) request.get("body");
     status = ((Number) response.get("status")).intValue();
@@ -96,6 +111,17 @@ public final class Fixture {
     MockResponse mock = new MockResponse().setResponseCode(status);
     for (String[] header : headers) mock.addHeader(header[0], header[1]);
     return mock.setBody(new Buffer().write(body));
+  }
+
+  /**
+   * The recorded request (method, URL, JSON body) for {@code server}: the recorded host name with
+   * the server's port, over plain HTTP; send it with a client that resolves by {@link #LOOPBACK}.
+   */
+  public Request request(MockWebServer server) {
+    HttpUrl local = HttpUrl.get(uri).newBuilder().scheme("http").port(server.getPort()).build();
+    RequestBody content = requestBody == null ? null
+        : RequestBody.create(requestBody, MediaType.get("application/json"));
+    return new Request.Builder().url(local).method(method, content).build();
   }
 
   /** The recorded response cut after {@code length} body bytes: an upstream that broke off. */

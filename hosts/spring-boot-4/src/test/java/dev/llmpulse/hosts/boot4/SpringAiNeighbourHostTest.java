@@ -1,8 +1,9 @@
 package dev.llmpulse.hosts.boot4;
 
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -47,9 +48,9 @@ class SpringAiNeighbourHostTest {
     MockWebServer upstream = new MockWebServer();
     upstream.start(InetAddress.getLoopbackAddress(), 0);
     try {
-      Recorded recorded = Recorded.load("openai/test_chat_completion_with_content.json");
+      Fixture recorded = Fixture.load("openai/test_chat_completion_with_content.json");
       upstream.enqueue(recorded.response());
-      OkHttpClient client = llmClient.newBuilder().dns(Recorded.LOOPBACK).build();
+      OkHttpClient client = llmClient.newBuilder().dns(Fixture.LOOPBACK).build();
       try (Response response = client.newCall(recorded.request(upstream)).execute()) {
         response.body().bytes();
       }

@@ -1,9 +1,10 @@
 package dev.llmpulse.hosts.boot4;
 
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -173,9 +174,9 @@ class SpringBoot4HostTest {
   }
 
   private void callAsTheAppWould(String fixture, boolean stream) throws IOException {
-    Recorded recorded = Recorded.load(fixture);
+    Fixture recorded = Fixture.load(fixture);
     upstream.enqueue(recorded.response());
-    OkHttpClient client = llmClient.newBuilder().dns(Recorded.LOOPBACK).build();
+    OkHttpClient client = llmClient.newBuilder().dns(Fixture.LOOPBACK).build();
     try (Response response = client.newCall(recorded.request(upstream)).execute()) {
       byte[] read;
       if (stream) {
