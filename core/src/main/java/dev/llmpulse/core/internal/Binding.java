@@ -91,7 +91,7 @@ public final class Binding {
    * a path neither the user's {@code apiPath}s nor the built-in detection know).
    */
   public WireFormat formatOf(String method, String path) {
-    if (!"POST".equals(method) && !"POST".equalsIgnoreCase(method)) return null;
+    if (!"POST".equalsIgnoreCase(method)) return null;
     WireFormat format = paths.formatOf(path);
     if (format == null) format = WireFormat.detect(path);
     return format.isParsed() ? format : null;
