@@ -1,6 +1,5 @@
 package dev.llmpulse.anthropic;
 
-import dev.llmpulse.core.WireFormat;
 import com.anthropic.core.RequestOptions;
 import com.anthropic.core.http.HttpClient;
 import com.anthropic.core.http.HttpRequest;
@@ -8,12 +7,13 @@ import com.anthropic.core.http.HttpRequestBody;
 import com.anthropic.core.http.HttpResponse;
 import com.anthropic.errors.AnthropicIoException;
 import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.core.ValidationMode;
+import dev.llmpulse.core.WireFormat;
+import dev.llmpulse.core.internal.Binding;
+import dev.llmpulse.core.internal.ErrorTypes;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.LlmMetrics;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
-import dev.llmpulse.core.ValidationMode;
-import dev.llmpulse.core.internal.Binding;
-import dev.llmpulse.core.internal.ErrorTypes;
 import dev.llmpulse.core.internal.RecordedBy;
 import dev.llmpulse.core.internal.RequestFacts;
 import dev.llmpulse.core.internal.UnclosedResponses;

@@ -1,16 +1,16 @@
 package dev.llmpulse.langchain4j;
 
-import dev.llmpulse.core.WireFormat;
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
 import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.core.WireFormat;
+import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.LlmMetrics;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
-import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.RecordedBy;
 import dev.llmpulse.core.internal.RequestFacts;
 import java.io.UncheckedIOException;

@@ -2,13 +2,13 @@ package dev.llmpulse.spring;
 
 import dev.llmpulse.core.Attribution;
 import dev.llmpulse.core.InvalidLlmResponseException;
-import dev.llmpulse.core.internal.LlmCall;
-import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.ValidationMode;
 import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.core.internal.Binding;
 import dev.llmpulse.core.internal.ErrorTypes;
+import dev.llmpulse.core.internal.LlmCall;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.RequestFacts;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;

@@ -1,9 +1,8 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.Attribution;
-
 import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.core.WireFormat;
 import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.RequestFacts;

@@ -1,10 +1,10 @@
 package dev.llmpulse.spring;
 
 import dev.llmpulse.core.WireFormat;
-import dev.llmpulse.core.internal.LlmCall;
-import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.ErrorTypes;
+import dev.llmpulse.core.internal.LlmCall;
 import dev.llmpulse.core.internal.MeteredInputStream;
+import dev.llmpulse.core.internal.RateLimitSnapshot;
 import dev.llmpulse.core.internal.RequestFacts;
 import java.io.IOException;
 import java.io.InputStream;

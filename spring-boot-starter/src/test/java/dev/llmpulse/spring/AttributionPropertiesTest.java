@@ -1,10 +1,10 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmpulse.core.Attribution;
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import java.net.InetAddress;
 import java.time.Duration;
 import okhttp3.mockwebserver.MockWebServer;

@@ -1,11 +1,11 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmpulse.core.InvalidLlmResponseException;
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import java.net.InetAddress;
 import java.time.Duration;
 import okhttp3.mockwebserver.MockWebServer;

@@ -1,12 +1,12 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmpulse.core.health.HealthTracker;
 import dev.llmpulse.okhttp.LlmMetricsInterceptor;
 import dev.llmpulse.okhttp.LlmProbe;
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;

@@ -1,10 +1,10 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,9 +1,9 @@
 package dev.llmpulse.spring;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;

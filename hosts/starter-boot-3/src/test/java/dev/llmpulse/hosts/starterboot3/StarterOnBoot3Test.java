@@ -1,9 +1,9 @@
 package dev.llmpulse.hosts.starterboot3;
 
-import dev.llmpulse.testkit.Fixture;
-import dev.llmpulse.testkit.ScrapedPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmpulse.testkit.Fixture;
+import dev.llmpulse.testkit.ScrapedPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
