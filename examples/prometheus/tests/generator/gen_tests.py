@@ -17,8 +17,10 @@ def cum(incs):
         total += i; out.append(total)
     return " ".join(("%g" % round(v, 6)) for v in out)
 
-def series(name, labels, incs):
-    return {"series": sel(name, labels), "values": cum(incs)}
+def series(name, labels, incs, born=0):
+    """incs: the increase per step; born: the step of the series' first sample (none before)."""
+    values = cum(incs).split(" ")
+    return {"series": sel(name, labels), "values": " ".join(["_"] * born + values[born:])}
 
 def gauge(name, labels, values):
     return {"series": sel(name, labels), "values": " ".join("%g" % v for v in values)}
@@ -33,8 +35,12 @@ def duration_hist(instance, fast, slow, error_type=""):
     out.append(series("gen_ai_client_operation_duration_seconds_count", labels, [f + s for f, s in zip(fast, slow)]))
     return out
 
-def counts(instance, error_type, incs, base=BASE):
-    return series("gen_ai_client_operation_duration_seconds_count", dict(base, error_type=error_type, instance=instance), incs)
+def counts(instance, error_type, incs, base=BASE, born=0):
+    return series("gen_ai_client_operation_duration_seconds_count", dict(base, error_type=error_type, instance=instance), incs, born)
+
+def up(instance, born=0):
+    """The scrape's own `up` series of a target first scraped at step `born`."""
+    return {"series": sel("up", dict(instance=instance)), "values": " ".join(["_"] * born + ["1"] * (N - born))}
 
 def alert(t, name, fires, labels=None):
     exp = [{"exp_labels": labels}] if fires else []
@@ -113,6 +119,18 @@ write("upstream.yml", [
     test("the first scrape of an outage (4 s of 503s at 3 calls/s) fires",
          [counts("a", "", [45] * 8 + [33] + [0] * (N - 9)), counts("a", "503", [0] * 8 + [12] + [45] * (N - 9))],
          [alert("1m45s", "LlmUpstreamDown", False), alert("2m", "LlmUpstreamDown", True, down_labels)]),
+    # The library exports an error_type's series from its first failure on: an outage's 503s
+    # are a series born with it, which rate() sees only from its second sample.
+    test("an outage whose 503s are a new series pages at their first scrape",
+         [up("a"), counts("a", "", [45] * 8 + [33] + [0] * (N - 9)), counts("a", "503", [0] * 8 + [12] + [45] * (N - 9), born=8)],
+         [alert("1m45s", "LlmUpstreamDown", False), alert("2m", "LlmUpstreamDown", True, down_labels)]),
+    test("four failures in a new series are not down",
+         [up("a"), counts("a", "", [45] * 8 + [33] + [0] * (N - 9)), counts("a", "connect_error", [0] * 8 + [4] + [0] * (N - 9), born=8)],
+         [alert("2m", "LlmUpstreamDown", False), alert("2m15s", "LlmUpstreamDown", False)]),
+    test("a target seen for the first time (a new replica, Prometheus back after 5 m) is not an outage",
+         [up("a", born=8), counts("a", "", [1000] + [0] * 7 + [3] * (N - 8), born=8),
+          counts("a", "503", [500] + [0] * (N - 1), born=8)],
+         [alert("2m", "LlmUpstreamDown", False), alert("2m15s", "LlmUpstreamDown", False)]),
     test("four failures in a scrape interval are not down, even when nothing else is called",
          [counts("a", "", [0] * N), counts("a", "503", [0] * 8 + [4] + [0] * (N - 9))],
          [alert("2m", "LlmUpstreamDown", False)]),
