@@ -133,6 +133,8 @@ final class JsonTokenizer {
 
   private final Handler handler;
   private final boolean topLevelOnly;
+  /** Where the handler's calls are written down, or null (see {@link TokenLog}). */
+  private TokenLog log;
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
@@ -198,6 +200,72 @@ final class JsonTokenizer {
     state = ROOT;
     atStart = true;
     stopped = false;
+    depth = 0;
+    topIsArray = false;
+  }
+
+  /** Writes the handler's calls down in {@code log} from now on; null stops. */
+  void log(TokenLog log) {
+    this.log = log;
+  }
+
+  /**
+   * Makes the calls that {@code log} wrote down again, for a document at {@code base} of {@code
+   * data} that is the logged one but for the content of call {@code changed}'s string: it is
+   * plain ASCII here and {@code delta} bytes longer, so every position after it moves by {@code
+   * delta} ({@code changed} -1: the very same bytes). {@link RepeatedEvents} decides when that
+   * holds; the tokenizer must be between root values, and is again afterwards.
+   */
+  void replay(TokenLog log, byte[] data, int base, int changed, int delta) throws IOException {
+    for (int k = 0, n = log.size; k < n; k++) {
+      int kind = log.kinds[k];
+      switch (kind) {
+        case TokenLog.START_OBJECT:
+        case TokenLog.START_ARRAY:
+          depth++;
+          handler.startContainer(kind == TokenLog.START_ARRAY);
+          break;
+        case TokenLog.END_OBJECT:
+        case TokenLog.END_ARRAY:
+          depth--;
+          handler.endContainer(kind == TokenLog.END_ARRAY);
+          break;
+        case TokenLog.NAME:
+          handler.fieldName(log.names[k]);
+          break;
+        default:
+          valueType = log.valueTypes[k];
+          if (valueType != STRING) {
+            longValue = log.longValues[k];
+            intKind = log.intKinds[k];
+            handler.scalar(this);
+            break;
+          }
+          int start = log.starts[k];
+          int end = log.ends[k];
+          if (k == changed) {
+            end += delta;
+            textLength = end - start;
+            textPlain = true;
+          } else {
+            if (k > changed) {
+              start += delta;
+              end += delta;
+            }
+            textLength = log.lengths[k];
+            textPlain = log.plain[k];
+          }
+          textSource = data;
+          textStart = base + start;
+          textEnd = base + end;
+          try {
+            handler.scalar(this);
+          } finally {
+            textSource = null;
+          }
+      }
+    }
+    state = ROOT;
     depth = 0;
     topIsArray = false;
   }
@@ -436,7 +504,7 @@ final class JsonTokenizer {
    * set. A borrow only ever runs from a byte that is itself flagged into higher ones, so the
    * lowest flagged byte is exact.
    */
-  private static int plainRunEnd(byte[] data, int i, int end) {
+  static int plainRunEnd(byte[] data, int i, int end) {
     while (i + 8 <= end) {
       long x = (long) LONGS.get(data, i);
       long quote = x ^ 0x2222222222222222L;
@@ -530,7 +598,7 @@ final class JsonTokenizer {
         longValue = value;
         intKind = value <= Integer.MAX_VALUE ? INT_32 : INT_64;
         afterValue();
-        handler.scalar(this);
+        toHandler();
         return k;
       }
     }
@@ -573,6 +641,7 @@ final class JsonTokenizer {
     depth++;
     topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
+    if (log != null) log.container(isArray ? TokenLog.START_ARRAY : TokenLog.START_OBJECT);
     handler.startContainer(isArray);
   }
 
@@ -580,6 +649,7 @@ final class JsonTokenizer {
     if (depth == 0 || topIsArray != isArray) throw new Malformed("mismatched close");
     depth--;
     if (depth > 0) topIsArray = inArray();
+    if (log != null) log.container(isArray ? TokenLog.END_ARRAY : TokenLog.END_OBJECT);
     handler.endContainer(isArray);
     afterValue();
   }
@@ -588,6 +658,12 @@ final class JsonTokenizer {
     int top = depth - 1;
     long bits = top < 64 ? shallow : deep[top >>> 6];
     return (bits & (1L << (top & 63))) != 0;
+  }
+
+  /** Hands the current scalar to the handler (and writes it down when a log is kept). */
+  private void toHandler() throws IOException {
+    if (log != null) log.scalar(this);
+    handler.scalar(this);
   }
 
   private void afterValue() {
@@ -619,7 +695,9 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
+      String key = topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i);
+      if (log != null) log.name(key);
+      handler.fieldName(key);
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;
@@ -671,7 +749,7 @@ final class JsonTokenizer {
     textEnd = to;
     textPlain = plain;
     try {
-      handler.scalar(this);
+      toHandler();
     } finally {
       textSource = null;
     }
@@ -693,7 +771,7 @@ final class JsonTokenizer {
         if (copying) {
           valueType = STRING;
           afterValue();
-          handler.scalar(this);
+          toHandler(); // textSource is null: a log, if any, gives up on this document
         } else {
           handOver(data, sourceStart, i - 1, false);
         }
@@ -819,6 +897,7 @@ final class JsonTokenizer {
     if (name == null) name = new byte[64]; // a name that started at the end of a piece
     String key = nameAscii ? FieldNames.ascii(name, 0, nameLength) : decodeName();
     state = COLON;
+    if (log != null) log.name(key);
     handler.fieldName(key);
   }
 
@@ -1132,7 +1211,7 @@ final class JsonTokenizer {
       intKind = longValue >= Integer.MIN_VALUE && longValue <= Integer.MAX_VALUE ? INT_32 : INT_64;
     }
     afterValue();
-    handler.scalar(this);
+    toHandler();
   }
 
   private void completeFloat(int next) throws IOException {
@@ -1140,7 +1219,7 @@ final class JsonTokenizer {
     if (numberChars > MAX_NUMBER_CHARS) throw new LimitExceeded("number longer than " + MAX_NUMBER_CHARS);
     valueType = FLOAT;
     afterValue();
-    handler.scalar(this);
+    toHandler();
   }
 
   // ---- Keywords (and the non-standard ones Jackson recognizes only to reject) ----
@@ -1182,7 +1261,7 @@ final class JsonTokenizer {
   private void completeKeyword() throws IOException {
     valueType = keyword == K_TRUE ? TRUE : keyword == K_FALSE ? FALSE : NULL;
     afterValue();
-    handler.scalar(this);
+    toHandler();
   }
 
   private int errorToken(byte[] data, int i, int end) throws IOException {
@@ -1192,5 +1271,85 @@ final class JsonTokenizer {
       throw new Malformed("unrecognized token");
     }
     return i;
+  }
+
+  /**
+   * The handler's calls for one document fed whole in one piece, written down so that {@link
+   * #replay} can make them again. A string is kept as its place in the document (relative to the
+   * document's first byte), never copied. {@link #complete} turns false when a call could not be
+   * written down (more than {@value #MAX_CALLS} calls, a string not in the logged piece).
+   */
+  static final class TokenLog {
+    static final int START_OBJECT = 0;
+    static final int START_ARRAY = 1;
+    static final int END_OBJECT = 2;
+    static final int END_ARRAY = 3;
+    static final int NAME = 4;
+    static final int SCALAR = 5;
+    /** An OpenAI chunk makes about 30 calls; a usage chunk about 50. */
+    static final int MAX_CALLS = 128;
+
+    final int[] kinds = new int[MAX_CALLS];
+    final String[] names = new String[MAX_CALLS];
+    final int[] valueTypes = new int[MAX_CALLS];
+    final long[] longValues = new long[MAX_CALLS];
+    final int[] intKinds = new int[MAX_CALLS];
+    final int[] starts = new int[MAX_CALLS];
+    final int[] ends = new int[MAX_CALLS];
+    final int[] lengths = new int[MAX_CALLS];
+    final boolean[] plain = new boolean[MAX_CALLS];
+    int size;
+    boolean complete;
+    private byte[] source;
+    private int base;
+
+    /** Starts a log of the document at {@code base} of {@code source}. */
+    void begin(byte[] source, int base) {
+      this.source = source;
+      this.base = base;
+      size = 0;
+      complete = true;
+    }
+
+    /** Lets go of the logged piece (its strings stay as positions). */
+    void end() {
+      source = null;
+    }
+
+    private boolean room() {
+      if (size < MAX_CALLS) return true;
+      complete = false;
+      return false;
+    }
+
+    void container(int kind) {
+      if (room()) kinds[size++] = kind;
+    }
+
+    void name(String name) {
+      if (!room()) return;
+      kinds[size] = NAME;
+      names[size++] = name;
+    }
+
+    void scalar(JsonTokenizer t) {
+      if (!room()) return;
+      int type = t.valueType;
+      if (type == STRING) {
+        if (t.textSource != source || source == null) { // copied across pieces
+          complete = false;
+          return;
+        }
+        starts[size] = t.textStart - base;
+        ends[size] = t.textEnd - base;
+        lengths[size] = t.textLength;
+        plain[size] = t.textPlain;
+      } else {
+        longValues[size] = t.longValue;
+        intKinds[size] = t.intKind;
+      }
+      kinds[size] = SCALAR;
+      valueTypes[size++] = type;
+    }
   }
 }

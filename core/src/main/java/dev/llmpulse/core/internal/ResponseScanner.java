@@ -45,6 +45,7 @@ public final class ResponseScanner {
   private JsonTokenizer json; // the body's (JSON mode) or the documents' (stream modes)
   private SseDecoder sse;
   private Documents documents; // the stream's documents: SSE event data or NDJSON lines
+  private RepeatedEvents repeats; // SSE: events handed over again from the previous one's calls
 
   private long bytes;
   private boolean sawNonWhitespace;
@@ -72,6 +73,7 @@ public final class ResponseScanner {
     } else if (mode == Mode.SSE) {
       json = new JsonTokenizer(walker, false);
       documents = new Documents();
+      if (b.repeatedEvents) repeats = new RepeatedEvents(json);
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
     } else if (mode == Mode.NDJSON) {
       json = new JsonTokenizer(walker, false);
@@ -268,6 +270,11 @@ public final class ResponseScanner {
     return oversizedEvents;
   }
 
+  /** Stream events handed to the readers from the previous event's calls ({@link RepeatedEvents}). */
+  int replayedEvents() {
+    return repeats == null ? 0 : repeats.replays();
+  }
+
   /** Body bytes seen so far. */
   public long bytes() {
     return bytes;
@@ -314,26 +321,46 @@ public final class ResponseScanner {
     }
 
     /**
+     * The whole document {@code data[offset, offset + length)} repeats the previous one but for
+     * one plain string ({@link RepeatedEvents}): it is handed to the readers from the previous
+     * one's calls. False, and nothing done, when it does not.
+     */
+    boolean replayed(RepeatedEvents repeats, byte[] data, int offset, int length) {
+      if (open || failed || !repeats.matches(data, offset, length)) return false;
+      open = true;
+      walker.reset();
+      reader.beginDocument();
+      try {
+        repeats.replay(data, offset, length);
+      } catch (JsonTokenizer.LimitExceeded e) {
+        fail(false);
+      } catch (IOException | RuntimeException e) {
+        fail(true);
+      }
+      return true;
+    }
+
+    /**
      * The current document ended. An incomplete one is malformed; so is one with no value at all
      * when {@code blankIsMalformed} (an SSE event with empty data; an NDJSON blank line is not).
+     * True when it was one whole, well-formed JSON value.
      */
-    void end(boolean blankIsMalformed) {
+    boolean end(boolean blankIsMalformed) {
       if (failed) {
         failed = false;
         open = false;
-        return;
+        return false;
       }
       if (!open) {
         if (blankIsMalformed) malformedEvents++;
-        return;
+        return false;
       }
       open = false;
       try {
         json.feed(EVENT_SEPARATOR, 0, 1); // ends a root scalar; whitespace otherwise
-        if (!walker.rootComplete()) {
-          if (walker.rootStarted() || blankIsMalformed) malformedEvents++;
-          if (walker.rootStarted()) json.reset(); // it is inside an unfinished value
-        }
+        if (walker.rootComplete()) return true;
+        if (walker.rootStarted() || blankIsMalformed) malformedEvents++;
+        if (walker.rootStarted()) json.reset(); // it is inside an unfinished value
       } catch (JsonTokenizer.LimitExceeded e) {
         oversizedEvents++;
         json.reset();
@@ -341,6 +368,7 @@ public final class ResponseScanner {
         malformedEvents++;
         json.reset();
       }
+      return false;
     }
 
     private void fail(boolean malformed) {
@@ -360,13 +388,22 @@ public final class ResponseScanner {
         reader.markTerminator();
         return;
       }
-      if (length > 0) documents.feed(data, offset, length);
-      documents.end(true);
+      if (repeats == null || length == 0) {
+        if (length > 0) documents.feed(data, offset, length);
+        documents.end(true);
+      } else if (documents.replayed(repeats, data, offset, length)) {
+        documents.end(true);
+      } else {
+        repeats.record(data, offset, length);
+        documents.feed(data, offset, length);
+        repeats.recorded(data, offset, length, documents.end(true));
+      }
     }
 
     @Override
     public void onOversizedEvent() {
       oversizedEvents++;
+      if (repeats != null) repeats.clear();
     }
 
     private boolean isDone(byte[] d, int offset, int n) {
@@ -387,6 +424,7 @@ public final class ResponseScanner {
     private boolean streamExpected;
     private Runnable onContentChunk;
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
+    private boolean repeatedEvents = true;
 
     private Builder(WireFormat format) {
       this.format = format == null ? WireFormat.UNKNOWN : format;
@@ -420,6 +458,15 @@ public final class ResponseScanner {
     public Builder maxEventBytes(int maxEventBytes) {
       if (maxEventBytes < 1024) throw new IllegalArgumentException("maxEventBytes < 1024");
       this.maxEventBytes = maxEventBytes;
+      return this;
+    }
+
+    /**
+     * False: every stream event is tokenized in full, none handed over from the one before it
+     * ({@link RepeatedEvents}); for the tests that hold the two paths to each other.
+     */
+    Builder repeatedEvents(boolean repeatedEvents) {
+      this.repeatedEvents = repeatedEvents;
       return this;
     }
 

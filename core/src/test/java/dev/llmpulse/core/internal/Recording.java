@@ -109,6 +109,12 @@ final class Recording {
     return new Recording(name, path, requestBody, stream, response.get("status").asInt(), contentType, body);
   }
 
+  /** A scanner builder for this recording's response. */
+  ResponseScanner.Builder builder() {
+    return ResponseScanner.builder(format()).httpStatus(status).contentType(contentType)
+        .streamExpected(streamRequested);
+  }
+
   WireFormat format() {
     return WireFormat.detect(path);
   }
@@ -119,8 +125,15 @@ final class Recording {
 
   /** Scans {@code bytes} as this recording's response, fed in pieces of {@code piece} bytes. */
   ResponseScanner scan(byte[] bytes, int piece) {
-    ResponseScanner scanner = ResponseScanner.builder(format()).httpStatus(status)
-        .contentType(contentType).streamExpected(streamRequested).build();
+    return scan(bytes, piece, true);
+  }
+
+  /**
+   * The same, with or without handing repeated stream events over from the one before ({@link
+   * RepeatedEvents}).
+   */
+  ResponseScanner scan(byte[] bytes, int piece, boolean repeatedEvents) {
+    ResponseScanner scanner = builder().repeatedEvents(repeatedEvents).build();
     for (int i = 0; i < bytes.length; i += piece) scanner.feed(bytes, i, Math.min(piece, bytes.length - i));
     scanner.endOfInput();
     return scanner;

@@ -1,0 +1,205 @@
+package dev.llmpulse.core.internal;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The events of a stream mostly repeat the one before: an OpenAI chunk is ~280 bytes of which
+ * only the delta's few characters change ({@code id}, {@code created}, {@code model} and the rest
+ * are the same in every chunk), an Anthropic {@code content_block_delta} the same around its
+ * {@code text}. An event that equals the previous whole event but for the content of one string,
+ * and whose new content is plain ASCII (no quote, backslash, control or non-ASCII byte), makes
+ * exactly the tokenizer calls the previous one made, but for that string and the positions after
+ * it: those calls are made again from the previous event's {@link JsonTokenizer.TokenLog} instead
+ * of tokenizing the event anew. The readers see the same calls either way, so every recorded
+ * value and verdict is the same ({@code RepeatedEventsTest} holds the two paths to each other on
+ * every recorded stream, cut and mutated).
+ *
+ * <p>What makes it exact: the tokenizer is deterministic and reads no byte ahead of a token's
+ * end but the one that ends it, so at the string's opening quote it is where it was in the
+ * previous event; a plain string is one token whatever its content; the bytes after it are the
+ * previous event's, so the rest is the same tokens at shifted positions. Only a previous event
+ * that was a whole, valid JSON object ending at its last byte is a template (a cut, malformed or
+ * trailing document is not), and not one that starts with a byte order mark (only the stream's
+ * first byte may start one).
+ */
+final class RepeatedEvents {
+  /** Larger events are tokenized in full (and never copied as a template). */
+  static final int MAX_EVENT_BYTES = 4096;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final JsonTokenizer tokenizer;
+  private final JsonTokenizer.TokenLog log = new JsonTokenizer.TokenLog();
+  private byte[] template = new byte[512];
+  private int templateLength = -1; // -1: no template
+  private boolean recording;
+  // The last match: the log's call whose string changed (-1: none) and by how many bytes.
+  private int changed;
+  private int delta;
+  private int replays;
+
+  RepeatedEvents(JsonTokenizer tokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  /**
+   * True when the event at {@code offset} repeats the template but for one string's plain
+   * content; then {@link #replay} hands it over. Reads only.
+   */
+  boolean matches(byte[] data, int offset, int length) {
+    int previous = templateLength;
+    if (previous < 0 || length > MAX_EVENT_BYTES) return false;
+    int end = offset + length;
+    int m = Arrays.mismatch(template, 0, previous, data, offset, end);
+    if (m < 0) { // the very same bytes
+      changed = -1;
+      delta = 0;
+      return true;
+    }
+    // The common suffix, not reaching back over the common prefix on either side.
+    int limit = Math.min(previous, length) - m;
+    int s = 0;
+    while (s + 8 <= limit && (long) LONGS.get(template, previous - s - 8)
+        == (long) LONGS.get(data, end - s - 8)) {
+      s += 8;
+    }
+    while (s < limit && template[previous - 1 - s] == data[end - 1 - s]) s++;
+    int differenceEnd = previous - s; // the template's bytes [m, differenceEnd) differ
+    JsonTokenizer.TokenLog calls = log;
+    for (int k = 0, n = calls.size; k < n; k++) {
+      if (calls.kinds[k] != JsonTokenizer.TokenLog.SCALAR
+          || calls.valueTypes[k] != JsonTokenizer.STRING) {
+        continue;
+      }
+      int start = calls.starts[k];
+      if (start > m) return false; // the difference begins before this string
+      int quote = calls.ends[k]; // the template's closing quote
+      if (m > quote) continue; // it begins after this one
+      if (differenceEnd <= quote) { // it lies inside this string's content
+        int grow = length - previous;
+        int contentEnd = offset + quote + grow;
+        if (JsonTokenizer.plainRunEnd(data, offset + start, contentEnd) != contentEnd) return false;
+        changed = k;
+        delta = grow;
+        return true;
+      }
+      return closersOnlyAfter(k, data, offset + start, end);
+    }
+    return false;
+  }
+
+  /**
+   * The difference runs past the changed string: still a repeat when only closing brackets
+   * follow it, the same ones, with other whitespace between them (Anthropic pads its events
+   * with a varying run of spaces before the last brace).
+   */
+  private boolean closersOnlyAfter(int k, byte[] data, int contentStart, int end) {
+    JsonTokenizer.TokenLog calls = log;
+    for (int j = k + 1; j < calls.size; j++) {
+      int kind = calls.kinds[j];
+      if (kind != JsonTokenizer.TokenLog.END_OBJECT && kind != JsonTokenizer.TokenLog.END_ARRAY) {
+        return false;
+      }
+    }
+    int quote = JsonTokenizer.plainRunEnd(data, contentStart, end);
+    if (quote == end || data[quote] != '"') return false;
+    int i = quote + 1;
+    int t = calls.ends[k] + 1;
+    int previous = templateLength;
+    while (true) {
+      i = skipWhitespace(data, i, end);
+      t = skipWhitespace(template, t, previous);
+      if (i == end || t == previous) break;
+      byte b = data[i];
+      if (b != template[t] || b != '}' && b != ']') return false;
+      i++;
+      t++;
+    }
+    if (i != end || t != previous) return false;
+    changed = k;
+    delta = (quote - contentStart) - (calls.ends[k] - calls.starts[k]);
+    return true;
+  }
+
+  private static int skipWhitespace(byte[] bytes, int i, int end) {
+    while (i < end) {
+      byte b = bytes[i];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') break;
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Makes the tokenizer's calls for the event {@link #matches} accepted, and keeps it as the
+   * template for the next one.
+   */
+  void replay(byte[] data, int offset, int length) throws IOException {
+    replays++;
+    tokenizer.replay(log, data, offset, changed, delta);
+    JsonTokenizer.TokenLog calls = log;
+    if (changed >= 0) {
+      calls.ends[changed] += delta;
+      calls.lengths[changed] = calls.ends[changed] - calls.starts[changed];
+      calls.plain[changed] = true;
+      if (delta != 0) {
+        for (int k = changed + 1, n = calls.size; k < n; k++) {
+          calls.starts[k] += delta;
+          calls.ends[k] += delta;
+        }
+      }
+      keep(data, offset, length);
+    }
+  }
+
+  /** The event at {@code offset} is about to be tokenized in full: its calls are written down. */
+  void record(byte[] data, int offset, int length) {
+    templateLength = -1;
+    if (length == 0 || length > MAX_EVENT_BYTES || data[offset] == (byte) 0xEF) return;
+    log.begin(data, offset);
+    tokenizer.log(log);
+    recording = true;
+  }
+
+  /**
+   * The event {@link #record} announced ended; {@code valid}: it was one whole, well-formed JSON
+   * document. A valid object that ends at the event's last byte becomes the template.
+   */
+  void recorded(byte[] data, int offset, int length, boolean valid) {
+    if (!recording) return;
+    recording = false;
+    tokenizer.log(null);
+    log.end();
+    if (valid && log.complete && log.size > 0
+        && log.kinds[0] == JsonTokenizer.TokenLog.START_OBJECT
+        && data[offset + length - 1] == '}') {
+      keep(data, offset, length);
+    }
+  }
+
+  /** Events handed over by {@link #replay} so far. */
+  int replays() {
+    return replays;
+  }
+
+  /** Forgets the template (the stream's documents no longer follow each other). */
+  void clear() {
+    if (recording) {
+      recording = false;
+      tokenizer.log(null);
+      log.end();
+    }
+    templateLength = -1;
+  }
+
+  private void keep(byte[] data, int offset, int length) {
+    if (template.length < length) template = new byte[Math.max(length, template.length * 2)];
+    System.arraycopy(data, offset, template, 0, length);
+    templateLength = length;
+  }
+}
