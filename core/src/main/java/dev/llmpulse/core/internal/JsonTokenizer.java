@@ -133,8 +133,6 @@ final class JsonTokenizer {
 
   private final Handler handler;
   private final boolean topLevelOnly;
-  /** Where the handler's calls are written down, or null (see {@link TokenLog}). */
-  private TokenLog log;
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
@@ -202,11 +200,6 @@ final class JsonTokenizer {
     stopped = false;
     depth = 0;
     topIsArray = false;
-  }
-
-  /** Writes the handler's calls down in {@code log} from now on; null stops. */
-  void log(TokenLog log) {
-    this.log = log;
   }
 
   /**
@@ -598,7 +591,7 @@ final class JsonTokenizer {
         longValue = value;
         intKind = value <= Integer.MAX_VALUE ? INT_32 : INT_64;
         afterValue();
-        toHandler();
+        handler.scalar(this);
         return k;
       }
     }
@@ -641,7 +634,6 @@ final class JsonTokenizer {
     depth++;
     topIsArray = isArray;
     state = isArray ? FIRST_ELEMENT : FIRST_NAME;
-    if (log != null) log.container(isArray ? TokenLog.START_ARRAY : TokenLog.START_OBJECT);
     handler.startContainer(isArray);
   }
 
@@ -649,7 +641,6 @@ final class JsonTokenizer {
     if (depth == 0 || topIsArray != isArray) throw new Malformed("mismatched close");
     depth--;
     if (depth > 0) topIsArray = inArray();
-    if (log != null) log.container(isArray ? TokenLog.END_ARRAY : TokenLog.END_OBJECT);
     handler.endContainer(isArray);
     afterValue();
   }
@@ -658,12 +649,6 @@ final class JsonTokenizer {
     int top = depth - 1;
     long bits = top < 64 ? shallow : deep[top >>> 6];
     return (bits & (1L << (top & 63))) != 0;
-  }
-
-  /** Hands the current scalar to the handler (and writes it down when a log is kept). */
-  private void toHandler() throws IOException {
-    if (log != null) log.scalar(this);
-    handler.scalar(this);
   }
 
   private void afterValue() {
@@ -695,9 +680,7 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      String key = topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i);
-      if (log != null) log.name(key);
-      handler.fieldName(key);
+      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;
@@ -749,7 +732,7 @@ final class JsonTokenizer {
     textEnd = to;
     textPlain = plain;
     try {
-      toHandler();
+      handler.scalar(this);
     } finally {
       textSource = null;
     }
@@ -771,7 +754,7 @@ final class JsonTokenizer {
         if (copying) {
           valueType = STRING;
           afterValue();
-          toHandler(); // textSource is null: a log, if any, gives up on this document
+          handler.scalar(this);
         } else {
           handOver(data, sourceStart, i - 1, false);
         }
@@ -897,7 +880,6 @@ final class JsonTokenizer {
     if (name == null) name = new byte[64]; // a name that started at the end of a piece
     String key = nameAscii ? FieldNames.ascii(name, 0, nameLength) : decodeName();
     state = COLON;
-    if (log != null) log.name(key);
     handler.fieldName(key);
   }
 
@@ -1211,7 +1193,7 @@ final class JsonTokenizer {
       intKind = longValue >= Integer.MIN_VALUE && longValue <= Integer.MAX_VALUE ? INT_32 : INT_64;
     }
     afterValue();
-    toHandler();
+    handler.scalar(this);
   }
 
   private void completeFloat(int next) throws IOException {
@@ -1219,7 +1201,7 @@ final class JsonTokenizer {
     if (numberChars > MAX_NUMBER_CHARS) throw new LimitExceeded("number longer than " + MAX_NUMBER_CHARS);
     valueType = FLOAT;
     afterValue();
-    toHandler();
+    handler.scalar(this);
   }
 
   // ---- Keywords (and the non-standard ones Jackson recognizes only to reject) ----
@@ -1261,7 +1243,7 @@ final class JsonTokenizer {
   private void completeKeyword() throws IOException {
     valueType = keyword == K_TRUE ? TRUE : keyword == K_FALSE ? FALSE : NULL;
     afterValue();
-    toHandler();
+    handler.scalar(this);
   }
 
   private int errorToken(byte[] data, int i, int end) throws IOException {
@@ -1274,8 +1256,8 @@ final class JsonTokenizer {
   }
 
   /**
-   * The handler's calls for one document fed whole in one piece, written down so that {@link
-   * #replay} can make them again. A string is kept as its place in the document (relative to the
+   * The handler's calls for one document fed whole in one piece, written down (by the handler,
+   * {@link JsonWalker}) so that {@link #replay} can make them again. A string is kept as its place in the document (relative to the
    * document's first byte), never copied. {@link #complete} turns false when a call could not be
    * written down (more than {@value #MAX_CALLS} calls, a string not in the logged piece).
    */

@@ -1,5 +1,6 @@
 package dev.llmpulse.core.internal;
 
+import dev.llmpulse.core.internal.JsonTokenizer.TokenLog;
 import java.io.IOException;
 
 /**
@@ -22,9 +23,16 @@ final class JsonWalker extends JsonTokenizer.Handler {
   private boolean rootIsArray;
   private boolean rootStarted;
   private boolean rootComplete;
+  /** Where the calls are written down, or null ({@link RepeatedEvents}). */
+  private TokenLog log;
 
   JsonWalker(FormatReader reader) {
     this.reader = reader;
+  }
+
+  /** Writes the tokenizer's calls down in {@code log} from now on; null stops. */
+  void log(TokenLog log) {
+    this.log = log;
   }
 
   void reset() {
@@ -63,11 +71,13 @@ final class JsonWalker extends JsonTokenizer.Handler {
 
   @Override
   void fieldName(String name) {
+    if (log != null) log.name(name);
     pendingField = name;
   }
 
   @Override
   void startContainer(boolean isArray) throws IOException {
+    if (log != null) log.container(isArray ? TokenLog.START_ARRAY : TokenLog.START_OBJECT);
     if (depth == 0) {
       if (rootComplete) throw new TrailingContentException();
       rootStarted = true;
@@ -93,6 +103,7 @@ final class JsonWalker extends JsonTokenizer.Handler {
 
   @Override
   void endContainer(boolean isArray) {
+    if (log != null) log.container(isArray ? TokenLog.END_ARRAY : TokenLog.END_OBJECT);
     depth--;
     if (depth < MAX_DEPTH && pushed[depth]) keyCount--;
     if (depth > 0) reader.onEnd(this, isArray);
@@ -106,6 +117,7 @@ final class JsonWalker extends JsonTokenizer.Handler {
 
   @Override
   void scalar(JsonTokenizer value) throws IOException {
+    if (log != null) log.scalar(value);
     if (depth == 0) {
       if (rootComplete) throw new TrailingContentException();
       rootStarted = true;

@@ -34,6 +34,7 @@ final class RepeatedEvents {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final JsonTokenizer tokenizer;
+  private final JsonWalker walker; // the tokenizer's handler, which writes its calls down
   private final JsonTokenizer.TokenLog log = new JsonTokenizer.TokenLog();
   private byte[] template = new byte[512];
   private int templateLength = -1; // -1: no template
@@ -43,8 +44,9 @@ final class RepeatedEvents {
   private int delta;
   private int replays;
 
-  RepeatedEvents(JsonTokenizer tokenizer) {
+  RepeatedEvents(JsonTokenizer tokenizer, JsonWalker walker) {
     this.tokenizer = tokenizer;
+    this.walker = walker;
   }
 
   /**
@@ -162,7 +164,7 @@ final class RepeatedEvents {
     templateLength = -1;
     if (length == 0 || length > MAX_EVENT_BYTES || data[offset] == (byte) 0xEF) return;
     log.begin(data, offset);
-    tokenizer.log(log);
+    walker.log(log);
     recording = true;
   }
 
@@ -173,7 +175,7 @@ final class RepeatedEvents {
   void recorded(byte[] data, int offset, int length, boolean valid) {
     if (!recording) return;
     recording = false;
-    tokenizer.log(null);
+    walker.log(null);
     log.end();
     if (valid && log.complete && log.size > 0
         && log.kinds[0] == JsonTokenizer.TokenLog.START_OBJECT
@@ -191,7 +193,7 @@ final class RepeatedEvents {
   void clear() {
     if (recording) {
       recording = false;
-      tokenizer.log(null);
+      walker.log(null);
       log.end();
     }
     templateLength = -1;

@@ -73,7 +73,7 @@ public final class ResponseScanner {
     } else if (mode == Mode.SSE) {
       json = new JsonTokenizer(walker, false);
       documents = new Documents();
-      if (b.repeatedEvents) repeats = new RepeatedEvents(json);
+      if (b.repeatedEvents) repeats = new RepeatedEvents(json, walker);
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
     } else if (mode == Mode.NDJSON) {
       json = new JsonTokenizer(walker, false);
