@@ -31,6 +31,11 @@ def event_group(stack):
     top = stack[0]
     if 'LlmCall.onContentChunk' in stack:
         return 'content-chunk timing (LlmCall.onContentChunk, inclusive)'
+    if top.startswith('RepeatedEvents.') or top.startswith('ArraysSupport.') \
+            or top.startswith('Arrays.mismatch'):
+        return 'repeat check (RepeatedEvents.*, Arrays.mismatch)'
+    if top == 'JsonTokenizer.replay':
+        return 'replay of a repeat (JsonTokenizer.replay)'
     if top.startswith('JsonTokenizer.'):
         return 'tokenizer (JsonTokenizer.*)'
     if top.startswith('FieldNames.'):

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A push JSON tokenizer for bytes that arrive piece by piece: it keeps O(depth) state between
@@ -1268,18 +1269,19 @@ final class JsonTokenizer {
     static final int END_ARRAY = 3;
     static final int NAME = 4;
     static final int SCALAR = 5;
-    /** An OpenAI chunk makes about 30 calls; a usage chunk about 50. */
+    /** An OpenAI chunk makes 30 calls; its usage chunk about 50. */
     static final int MAX_CALLS = 128;
+    private static final int FIRST_CAPACITY = 32;
 
-    final int[] kinds = new int[MAX_CALLS];
-    final String[] names = new String[MAX_CALLS];
-    final int[] valueTypes = new int[MAX_CALLS];
-    final long[] longValues = new long[MAX_CALLS];
-    final int[] intKinds = new int[MAX_CALLS];
-    final int[] starts = new int[MAX_CALLS];
-    final int[] ends = new int[MAX_CALLS];
-    final int[] lengths = new int[MAX_CALLS];
-    final boolean[] plain = new boolean[MAX_CALLS];
+    int[] kinds = new int[FIRST_CAPACITY];
+    String[] names = new String[FIRST_CAPACITY];
+    int[] valueTypes = new int[FIRST_CAPACITY];
+    long[] longValues = new long[FIRST_CAPACITY];
+    int[] intKinds = new int[FIRST_CAPACITY];
+    int[] starts = new int[FIRST_CAPACITY];
+    int[] ends = new int[FIRST_CAPACITY];
+    int[] lengths = new int[FIRST_CAPACITY];
+    boolean[] plain = new boolean[FIRST_CAPACITY];
     int size;
     boolean complete;
     private byte[] source;
@@ -1299,9 +1301,22 @@ final class JsonTokenizer {
     }
 
     private boolean room() {
-      if (size < MAX_CALLS) return true;
-      complete = false;
-      return false;
+      if (size < kinds.length) return true;
+      if (size == MAX_CALLS) {
+        complete = false;
+        return false;
+      }
+      int capacity = Math.min(MAX_CALLS, size * 2);
+      kinds = Arrays.copyOf(kinds, capacity);
+      names = Arrays.copyOf(names, capacity);
+      valueTypes = Arrays.copyOf(valueTypes, capacity);
+      longValues = Arrays.copyOf(longValues, capacity);
+      intKinds = Arrays.copyOf(intKinds, capacity);
+      starts = Arrays.copyOf(starts, capacity);
+      ends = Arrays.copyOf(ends, capacity);
+      lengths = Arrays.copyOf(lengths, capacity);
+      plain = Arrays.copyOf(plain, capacity);
+      return true;
     }
 
     void container(int kind) {

@@ -36,7 +36,7 @@ final class RepeatedEvents {
   private final JsonTokenizer tokenizer;
   private final JsonWalker walker; // the tokenizer's handler, which writes its calls down
   private final JsonTokenizer.TokenLog log = new JsonTokenizer.TokenLog();
-  private byte[] template = new byte[512];
+  private byte[] template; // made when first kept
   private int templateLength = -1; // -1: no template
   private boolean recording;
   // The last match: the log's call whose string changed (-1: none) and by how many bytes.
@@ -200,7 +200,9 @@ final class RepeatedEvents {
   }
 
   private void keep(byte[] data, int offset, int length) {
-    if (template.length < length) template = new byte[Math.max(length, template.length * 2)];
+    if (template == null || template.length < length) {
+      template = new byte[Math.max(length + (length >> 1), 256)];
+    }
     System.arraycopy(data, offset, template, 0, length);
     templateLength = length;
   }

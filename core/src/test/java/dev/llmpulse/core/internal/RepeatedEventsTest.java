@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,6 +130,14 @@ class RepeatedEventsTest {
     assertThat(repeats("{\"a\":[%s]}", "1", "1")).as("the same bytes").isTrue();
     assertThat(repeats("{\"a\":\"%s\"}", "x", "x\",\"b\":\"y"))
         .as("new tokens in the difference").isFalse();
+    String numbers70 = IntStream.range(0, 70).mapToObj(Integer::toString)
+        .collect(Collectors.joining(","));
+    assertThat(repeats("{\"a\":[" + numbers70 + "],\"t\":\"%s\"}", "x", "yz"))
+        .as("76 calls: the log grows").isTrue();
+    String numbers150 = IntStream.range(0, 150).mapToObj(Integer::toString)
+        .collect(Collectors.joining(","));
+    assertThat(repeats("{\"a\":[" + numbers150 + "],\"t\":\"%s\"}", "x", "yz"))
+        .as("over " + JsonTokenizer.TokenLog.MAX_CALLS + " calls: tokenized in full").isFalse();
     String padded = "{\"delta\":{\"text\":\"%s}";
     assertThat(repeats(padded, "a\"}   ", "bc\"}      ")).as("other padding before the brace").isTrue();
     assertThat(repeats(padded, "a\"}   ", "bc\"   }")).as("padding between the braces").isTrue();
