@@ -7,6 +7,7 @@ import dev.llmpulse.core.TokenUsage;
 import dev.llmpulse.core.WireFormat;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -59,6 +60,8 @@ public final class LlmCall {
   private String[] attribution; // label values of the declared attribution keys, or null
   private String chunkModelRaw; // reading thread only: the scanner's model and its label
   private String chunkModelLabel = "";
+  private CallSeries chunkGapSeries; // reading thread only: the series chunkGaps belongs to
+  private DistributionDataPoint chunkGaps;
   private ContentDecoder decoder; // gzip or deflate bodies: decodes for the scanner only
   private ContentDecoder.Sink toScanner;
   private volatile String unparsed; // why the answer could not be read, if it could not
@@ -318,8 +321,12 @@ public final class LlmCall {
     } else {
       try {
         metrics.reached(Stage.CHUNK_GAP);
-        series(chunkModelLabel(s)).distribution(CallSeries.TIME_PER_OUTPUT_CHUNK)
-            .observe((now - lastContentNanos) / NANOS_PER_SECOND);
+        CallSeries labels = series(chunkModelLabel(s));
+        if (labels != chunkGapSeries) { // once per call, not once per chunk
+          chunkGaps = labels.distribution(CallSeries.TIME_PER_OUTPUT_CHUNK);
+          chunkGapSeries = labels;
+        }
+        chunkGaps.observe((now - lastContentNanos) / NANOS_PER_SECOND);
       } catch (RuntimeException | LinkageError e) {
         metrics.internalError(e);
       }
