@@ -38,6 +38,13 @@ final class RepeatedEvents {
   private final JsonTokenizer.TokenLog log = new JsonTokenizer.TokenLog();
   private byte[] template; // made when first kept
   private int templateLength = -1; // -1: no template
+  private boolean templateOneLine; // the template holds no \n or \r
+  // The SSE decoder's prefix comparison of the event being read (knownLineStart), reused by
+  // matches for the same bytes: where it ran and how many bytes matched.
+  private byte[] prefixSource;
+  private int prefixFrom;
+  private int prefixRun;
+  private boolean tailLineEnd; // closersOnlyAfter saw a \n or \r in the event's tail
   private boolean recording;
   // The last match: the log's call whose string changed (-1: none) and by how many bytes.
   private int changed;
@@ -55,9 +62,18 @@ final class RepeatedEvents {
    */
   boolean matches(byte[] data, int offset, int length) {
     int previous = templateLength;
+    boolean compared = data == prefixSource && offset == prefixFrom;
+    prefixSource = null;
     if (previous < 0 || length > MAX_EVENT_BYTES) return false;
     int end = offset + length;
-    int m = Arrays.mismatch(template, 0, previous, data, offset, end);
+    int m;
+    if (compared) { // the decoder compared these bytes already, as far as its piece reached
+      int shorter = Math.min(previous, length);
+      m = prefixRun < shorter ? prefixRun : previous == length ? -1 : shorter;
+    } else {
+      m = Arrays.mismatch(template, 0, previous, data, offset, end);
+    }
+    tailLineEnd = false;
     if (m < 0) { // the very same bytes
       changed = -1;
       delta = 0;
@@ -111,6 +127,7 @@ final class RepeatedEvents {
     int quote = JsonTokenizer.plainRunEnd(data, contentStart, end);
     if (quote == end || data[quote] != '"') return false;
     int i = quote + 1;
+    tailLineEnd = SseDecoder.lineEnd(data, i, end) != end;
     int t = calls.ends[k] + 1;
     int previous = templateLength;
     while (true) {
@@ -138,12 +155,29 @@ final class RepeatedEvents {
   }
 
   /**
+   * How many bytes from {@code from} repeat the template, when the template is one line: the
+   * SSE decoder need not look for the line's end among them. The result is kept for {@link
+   * #matches} on the same bytes.
+   */
+  int knownLineStart(byte[] bytes, int from, int end) {
+    if (templateLength < 0 || !templateOneLine) return 0;
+    int n = Math.min(templateLength, end - from);
+    int m = Arrays.mismatch(template, 0, n, bytes, from, from + n);
+    prefixSource = bytes;
+    prefixFrom = from;
+    prefixRun = m < 0 ? n : m;
+    return prefixRun;
+  }
+
+  /**
    * Makes the tokenizer's calls for the event {@link #matches} accepted, and keeps it as the
    * template for the next one.
    */
   void replay(byte[] data, int offset, int length) throws IOException {
     replays++;
     tokenizer.replay(log, data, offset, changed, delta);
+    // The changed content is plain (no line end); only a tail of closers may bring one.
+    if (tailLineEnd) templateOneLine = false;
     JsonTokenizer.TokenLog calls = log;
     if (changed >= 0) {
       calls.ends[changed] += delta;
@@ -162,6 +196,7 @@ final class RepeatedEvents {
   /** The event at {@code offset} is about to be tokenized in full: its calls are written down. */
   void record(byte[] data, int offset, int length) {
     templateLength = -1;
+    prefixSource = null;
     if (length == 0 || length > MAX_EVENT_BYTES || data[offset] == (byte) 0xEF) return;
     log.begin(data, offset);
     walker.log(log);
@@ -181,6 +216,7 @@ final class RepeatedEvents {
         && log.kinds[0] == JsonTokenizer.TokenLog.START_OBJECT
         && data[offset + length - 1] == '}') {
       keep(data, offset, length);
+      templateOneLine = SseDecoder.lineEnd(data, offset, offset + length) == offset + length;
     }
   }
 
@@ -197,6 +233,7 @@ final class RepeatedEvents {
       log.end();
     }
     templateLength = -1;
+    prefixSource = null;
   }
 
   private void keep(byte[] data, int offset, int length) {

@@ -406,6 +406,11 @@ public final class ResponseScanner {
       if (repeats != null) repeats.clear();
     }
 
+    @Override
+    public int knownLineStart(byte[] bytes, int from, int end) {
+      return repeats == null ? 0 : repeats.knownLineStart(bytes, from, end);
+    }
+
     private boolean isDone(byte[] d, int offset, int n) {
       int start = offset;
       int end = offset + n;

@@ -19,6 +19,15 @@ final class SseDecoder {
 
     /** An event whose data exceeded the cap: skipped for parsing, still delivered to the app. */
     void onOversizedEvent();
+
+    /**
+     * How many bytes from {@code from} (the start of an event's first data line) the listener
+     * knows to hold no line end, because they repeat a line it has seen: the line's scan starts
+     * after them. Zero when it knows nothing.
+     */
+    default int knownLineStart(byte[] bytes, int from, int end) {
+      return 0;
+    }
   }
 
   private static final VarHandle LONGS =
@@ -121,7 +130,11 @@ final class SseDecoder {
           // fall through
         case VALUE:
           if (currentField == F_DATA) { // the bulk of a stream: the rest of the line at once
-            int lineEnd = lineEnd(bytes, i + 1, end);
+            int scanFrom = i + 1;
+            if (dataLength == 0 && view == null) {
+              scanFrom = Math.max(scanFrom, i + listener.knownLineStart(bytes, i, end));
+            }
+            int lineEnd = lineEnd(bytes, scanFrom, end);
             if (dataLength == 0 && view == null && !oversized && lineEnd < end
                 && lineEnd - i <= maxEventBytes) {
               view = bytes; // the event's first data line, whole in this piece

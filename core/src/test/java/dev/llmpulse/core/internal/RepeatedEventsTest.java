@@ -152,6 +152,27 @@ class RepeatedEventsTest {
         .isFalse();
   }
 
+  @Test
+  void aLineEndInARepeatedEventIsNeverSkipped() {
+    // The decoder skips the line-end search over bytes that repeat the previous event, which is
+    // safe only while that event was one line. The second event is two data lines ("}" alone on
+    // the second), a repeat of the first but for its text and a newline in the closing padding;
+    // the third starts like it and must still end its first line where the newline is.
+    String body = "data: {\"delta\":{\"text\":\"a\"}}\n\n"
+        + "data: {\"delta\":{\"text\":\"bc\"}\ndata: }\n\n"
+        + "data: {\"delta\":{\"text\":\"bc\"}\ndata: }\n\n"
+        + "data: {\"delta\":{\"text\":\"d\"}}\n\n"
+        + "data: [DONE]\n\n";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    for (int piece : PIECES) {
+      ResponseScanner repeated = ANTHROPIC.scan(bytes, piece, true);
+      assertThat(outcome(repeated)).as("pieces of %d", piece)
+          .isEqualTo(outcome(ANTHROPIC.scan(bytes, piece, false)));
+      assertThat(repeated.invalidReason()).isNull();
+    }
+    assertThat(ANTHROPIC.scan(bytes, Integer.MAX_VALUE, true).replayedEvents()).isEqualTo(3);
+  }
+
   /** True when the second event is handed over as a repeat of the first. */
   private static boolean repeats(String template, String first, String second) {
     String body = "data: " + String.format(template, first) + "\n\ndata: "
