@@ -212,7 +212,7 @@ final class JsonTokenizer {
    */
   void replay(TokenLog log, byte[] data, int base, int changed, int delta) throws IOException {
     for (int k = 0, n = log.size; k < n; k++) {
-      int kind = log.kinds[k];
+      int kind = log.kind(k);
       switch (kind) {
         case TokenLog.START_OBJECT:
         case TokenLog.START_ARRAY:
@@ -228,10 +228,10 @@ final class JsonTokenizer {
           handler.fieldName(log.names[k]);
           break;
         default:
-          valueType = log.valueTypes[k];
+          valueType = log.valueType(k);
           if (valueType != STRING) {
-            longValue = log.longValues[k];
-            intKind = log.intKinds[k];
+            longValue = log.longValue(k);
+            intKind = log.intKind(k);
             handler.scalar(this);
             break;
           }
@@ -247,7 +247,7 @@ final class JsonTokenizer {
               end += delta;
             }
             textLength = log.lengths[k];
-            textPlain = log.plain[k];
+            textPlain = log.plain(k);
           }
           textSource = data;
           textStart = base + start;
@@ -1272,20 +1272,56 @@ final class JsonTokenizer {
     /** An OpenAI chunk makes 30 calls; its usage chunk about 50. */
     static final int MAX_CALLS = 128;
     private static final int FIRST_CAPACITY = 32;
+    // A call's code: its kind (3 bits), a scalar's value type (3) and integer kind (2), and
+    // whether a string is plain (1).
+    private static final int TYPE_SHIFT = 3;
+    private static final int INT_KIND_SHIFT = 6;
+    private static final int PLAIN = 1 << 8;
+    private static final int STRING_SCALAR = SCALAR | STRING << TYPE_SHIFT;
 
-    int[] kinds = new int[FIRST_CAPACITY];
+    private int[] codes = new int[FIRST_CAPACITY];
     String[] names = new String[FIRST_CAPACITY];
-    int[] valueTypes = new int[FIRST_CAPACITY];
-    long[] longValues = new long[FIRST_CAPACITY];
-    int[] intKinds = new int[FIRST_CAPACITY];
+    // A string: where its content starts and ends (the closing quote) and its length in chars.
+    // An integer: its value's high and low halves in starts and ends.
     int[] starts = new int[FIRST_CAPACITY];
     int[] ends = new int[FIRST_CAPACITY];
     int[] lengths = new int[FIRST_CAPACITY];
-    boolean[] plain = new boolean[FIRST_CAPACITY];
     int size;
     boolean complete;
     private byte[] source;
     private int base;
+
+    int kind(int k) {
+      return codes[k] & 7;
+    }
+
+    int valueType(int k) {
+      return (codes[k] >>> TYPE_SHIFT) & 7;
+    }
+
+    int intKind(int k) {
+      return (codes[k] >>> INT_KIND_SHIFT) & 3;
+    }
+
+    boolean plain(int k) {
+      return (codes[k] & PLAIN) != 0;
+    }
+
+    /** Call {@code k} is a string value. */
+    boolean isString(int k) {
+      return (codes[k] & ((1 << INT_KIND_SHIFT) - 1)) == STRING_SCALAR;
+    }
+
+    long longValue(int k) {
+      return (long) starts[k] << 32 | (ends[k] & 0xFFFFFFFFL);
+    }
+
+    /** String {@code k} now ends at {@code end} and is plain. */
+    void plainString(int k, int end) {
+      ends[k] = end;
+      lengths[k] = end - starts[k];
+      codes[k] |= PLAIN;
+    }
 
     /** Starts a log of the document at {@code base} of {@code source}. */
     void begin(byte[] source, int base) {
@@ -1301,37 +1337,34 @@ final class JsonTokenizer {
     }
 
     private boolean room() {
-      if (size < kinds.length) return true;
+      if (size < codes.length) return true;
       if (size == MAX_CALLS) {
         complete = false;
         return false;
       }
       int capacity = Math.min(MAX_CALLS, size * 2);
-      kinds = Arrays.copyOf(kinds, capacity);
+      codes = Arrays.copyOf(codes, capacity);
       names = Arrays.copyOf(names, capacity);
-      valueTypes = Arrays.copyOf(valueTypes, capacity);
-      longValues = Arrays.copyOf(longValues, capacity);
-      intKinds = Arrays.copyOf(intKinds, capacity);
       starts = Arrays.copyOf(starts, capacity);
       ends = Arrays.copyOf(ends, capacity);
       lengths = Arrays.copyOf(lengths, capacity);
-      plain = Arrays.copyOf(plain, capacity);
       return true;
     }
 
     void container(int kind) {
-      if (room()) kinds[size++] = kind;
+      if (room()) codes[size++] = kind;
     }
 
     void name(String name) {
       if (!room()) return;
-      kinds[size] = NAME;
+      codes[size] = NAME;
       names[size++] = name;
     }
 
     void scalar(JsonTokenizer t) {
       if (!room()) return;
       int type = t.valueType;
+      int code = SCALAR | type << TYPE_SHIFT;
       if (type == STRING) {
         if (t.textSource != source || source == null) { // copied across pieces
           complete = false;
@@ -1340,13 +1373,13 @@ final class JsonTokenizer {
         starts[size] = t.textStart - base;
         ends[size] = t.textEnd - base;
         lengths[size] = t.textLength;
-        plain[size] = t.textPlain;
+        if (t.textPlain) code |= PLAIN;
       } else {
-        longValues[size] = t.longValue;
-        intKinds[size] = t.intKind;
+        starts[size] = (int) (t.longValue >>> 32);
+        ends[size] = (int) t.longValue;
+        code |= t.intKind << INT_KIND_SHIFT;
       }
-      kinds[size] = SCALAR;
-      valueTypes[size++] = type;
+      codes[size++] = code;
     }
   }
 }

@@ -93,10 +93,7 @@ final class RepeatedEvents {
     int differenceEnd = previous - s; // the template's bytes [m, differenceEnd) differ
     JsonTokenizer.TokenLog calls = log;
     for (int k = 0, n = calls.size; k < n; k++) {
-      if (calls.kinds[k] != JsonTokenizer.TokenLog.SCALAR
-          || calls.valueTypes[k] != JsonTokenizer.STRING) {
-        continue;
-      }
+      if (!calls.isString(k)) continue;
       int start = calls.starts[k];
       if (start > m) return false; // the difference begins before this string
       int quote = calls.ends[k]; // the template's closing quote
@@ -122,7 +119,7 @@ final class RepeatedEvents {
   private boolean closersOnlyAfter(int k, byte[] data, int contentStart, int end) {
     JsonTokenizer.TokenLog calls = log;
     for (int j = k + 1; j < calls.size; j++) {
-      int kind = calls.kinds[j];
+      int kind = calls.kind(j);
       if (kind != JsonTokenizer.TokenLog.END_OBJECT && kind != JsonTokenizer.TokenLog.END_ARRAY) {
         return false;
       }
@@ -183,11 +180,10 @@ final class RepeatedEvents {
     if (tailLineEnd) templateOneLine = false;
     JsonTokenizer.TokenLog calls = log;
     if (changed >= 0) {
-      calls.ends[changed] += delta;
-      calls.lengths[changed] = calls.ends[changed] - calls.starts[changed];
-      calls.plain[changed] = true;
+      calls.plainString(changed, calls.ends[changed] + delta);
       if (delta != 0) {
         for (int k = changed + 1, n = calls.size; k < n; k++) {
+          if (!calls.isString(k)) continue; // an integer keeps its value there
           calls.starts[k] += delta;
           calls.ends[k] += delta;
         }
@@ -216,7 +212,7 @@ final class RepeatedEvents {
     walker.log(null);
     log.end();
     if (valid && log.complete && log.size > 0
-        && log.kinds[0] == JsonTokenizer.TokenLog.START_OBJECT
+        && log.kind(0) == JsonTokenizer.TokenLog.START_OBJECT
         && data[offset + length - 1] == '}') {
       keep(data, offset, length);
       templateOneLine = SseDecoder.lineEnd(data, offset, offset + length) == offset + length;

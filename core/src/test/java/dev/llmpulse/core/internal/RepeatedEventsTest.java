@@ -125,6 +125,9 @@ class RepeatedEventsTest {
     assertThat(repeats(modelAfter, "a", "a longer delta")).as("a string after the changed one")
         .isTrue();
     assertThat(repeats(modelAfter, "a longer delta", "")).isTrue();
+    String usageAfter = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"}}],"
+        + "\"usage\":{\"prompt_tokens\":5000000000,\"completion_tokens\":7}}";
+    assert5000000000(usageAfter);
     String model = "{\"model\":\"%s\",\"delta\":{\"content\":\"x\"}}";
     assertThat(repeats(model, "a", "b")).as("any string may change").isTrue();
     assertThat(repeats("{\"a\":[%s]}", "1", "1")).as("the same bytes").isTrue();
@@ -171,6 +174,19 @@ class RepeatedEventsTest {
       assertThat(repeated.invalidReason()).isNull();
     }
     assertThat(ANTHROPIC.scan(bytes, Integer.MAX_VALUE, true).replayedEvents()).isEqualTo(3);
+  }
+
+  /** Integers after the changed string, one of them over 32 bits, read right from a repeat. */
+  private static void assert5000000000(String template) {
+    assertThat(repeats(template, "a", "a longer delta")).isTrue();
+    // The third event repeats the second, whose positions were moved in the log.
+    String body = "data: " + String.format(template, "a") + "\n\ndata: "
+        + String.format(template, "a longer delta") + "\n\ndata: "
+        + String.format(template, "b") + "\n\ndata: [DONE]\n\n";
+    ResponseScanner repeated = OPENAI.scan(body.getBytes(StandardCharsets.UTF_8), 13, true);
+    assertThat(repeated.replayedEvents()).isEqualTo(2);
+    assertThat(repeated.usage().inputTokens()).isEqualTo(5_000_000_000L);
+    assertThat(repeated.usage().outputTokens()).isEqualTo(7);
   }
 
   /** True when the second event is handed over as a repeat of the first. */
