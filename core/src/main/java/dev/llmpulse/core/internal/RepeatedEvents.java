@@ -226,11 +226,6 @@ final class RepeatedEvents {
 
   /** Forgets the template (the stream's documents no longer follow each other). */
   void clear() {
-    if (recording) {
-      recording = false;
-      walker.log(null);
-      log.end();
-    }
     templateLength = -1;
     prefixSource = null;
   }

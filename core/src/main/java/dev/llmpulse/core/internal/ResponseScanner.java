@@ -305,19 +305,7 @@ public final class ResponseScanner {
 
     /** The next bytes of the current document (the first bytes start one). */
     void feed(byte[] data, int offset, int length) {
-      if (failed) return;
-      if (!open) {
-        open = true;
-        walker.reset();
-        reader.beginDocument();
-      }
-      try {
-        json.feed(data, offset, length);
-      } catch (JsonTokenizer.LimitExceeded e) {
-        fail(false);
-      } catch (IOException | RuntimeException e) {
-        fail(true);
-      }
+      read(data, offset, length, false);
     }
 
     /**
@@ -325,19 +313,30 @@ public final class ResponseScanner {
      * one plain string ({@link RepeatedEvents}): it is handed to the readers from the previous
      * one's calls. False, and nothing done, when it does not.
      */
-    boolean replayed(RepeatedEvents repeats, byte[] data, int offset, int length) {
+    boolean replayed(byte[] data, int offset, int length) {
       if (open || failed || !repeats.matches(data, offset, length)) return false;
-      open = true;
-      walker.reset();
-      reader.beginDocument();
+      read(data, offset, length, true);
+      return true;
+    }
+
+    private void read(byte[] data, int offset, int length, boolean replay) {
+      if (failed) return;
+      if (!open) {
+        open = true;
+        walker.reset();
+        reader.beginDocument();
+      }
       try {
-        repeats.replay(data, offset, length);
+        if (replay) {
+          repeats.replay(data, offset, length);
+        } else {
+          json.feed(data, offset, length);
+        }
       } catch (JsonTokenizer.LimitExceeded e) {
         fail(false);
       } catch (IOException | RuntimeException e) {
         fail(true);
       }
-      return true;
     }
 
     /**
@@ -391,7 +390,7 @@ public final class ResponseScanner {
       if (repeats == null || length == 0) {
         if (length > 0) documents.feed(data, offset, length);
         documents.end(true);
-      } else if (documents.replayed(repeats, data, offset, length)) {
+      } else if (documents.replayed(data, offset, length)) {
         documents.end(true);
       } else {
         repeats.record(data, offset, length);
