@@ -125,10 +125,10 @@ public enum WireFormat {
    */
   public static String modelFromPath(String path) {
     if (path == null) return "";
-    int models = path.lastIndexOf("/models/");
     int colon = path.lastIndexOf(':');
-    if (models >= 0 && colon > models + 8) {
-      return path.substring(models + 8, colon);
+    if (colon >= 0) { // most paths have none: no search for "/models/"
+      int models = path.lastIndexOf("/models/");
+      if (models >= 0 && colon > models + 8) return path.substring(models + 8, colon);
     }
     int deployments = path.indexOf("/deployments/");
     if (deployments >= 0) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** What the recorded requests of the newer formats ask for: stream and model. */
@@ -94,16 +95,64 @@ class RequestFactsTest {
   }
 
   /**
-   * The model and stream fields read from every recorded request body, cut and mutated, are what
-   * the Jackson streaming parser that read them before found (its top-level loop, skipping the
-   * rest): null when it failed, else the same strings (a model over 200 chars becomes a label's
-   * _OTHER either way).
+   * The request is read, not validated: strings and brackets are followed exactly (a model in a
+   * message, a nested object or a string never counts; a cut or unbalanced body gives nothing),
+   * the values it does not need are only skipped. A broken prompt is the upstream's to reject; the
+   * call keeps its model.
    */
   @Test
-  void everyRecordedRequestBodyCutAndMutatedGivesWhatJacksonGave() {
+  void theRootIsFollowedExactlyAndTheRestOnlySkipped() {
+    String path = "/v1/chat/completions";
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"\\\"model\\\":\\\"x\\\"\"}],"
+        + "\"model\":\"m\"}").model).as("a model inside a string").isEqualTo("m");
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"ends in a backslash \\\\\"}],"
+        + "\"model\":\"m\"}").model).as("an escaped backslash before a quote").isEqualTo("m");
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"{[}]\"}],\"model\":\"m\"}").model)
+        .as("brackets inside a string").isEqualTo("m");
+    assertThat(facts(path, "{\"mod\\u0065l\":\"m\",\"str\\u0065am\":true}"))
+        .as("escaped names").satisfies(f -> {
+          assertThat(f.model).isEqualTo("m");
+          assertThat(f.stream).isTrue();
+        });
+    assertThat(facts(path, "{\"model\":\"caf\\u00e9-\u4e2d\"}").model).isEqualTo("caf\u00e9-\u4e2d");
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"\u4f60\u597d\uff0c\u6211\u7684\u8ba2\u5355\"}],"
+        + "\"model\":\"qwen-max\"}").model).as("a non-ASCII prompt").isEqualTo("qwen-max");
+    assertThat(facts(path, "{\"messages\":[{\"content\":tru}],\"model\":\"m\"}").model)
+        .as("a broken value below the root: skipped, not judged").isEqualTo("m");
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"hi\"]],\"model\":\"m\"}").model)
+        .as("a bracket closing another kind").isEmpty();
+    assertThat(facts(path, "{\"messages\":[{\"content\":\"hi\"}],\"model\":\"m\"").model)
+        .as("the root never closes").isEmpty();
+    assertThat(facts(path, "{\"messages\":[\"unclosed],\"model\":\"m\"}").model)
+        .as("a string that never closes").isEmpty();
+    assertThat(facts(path, "{\"model\":\"bad \u0001 control\"}").model)
+        .as("a model that is no valid string").isEmpty();
+    assertThat(facts(path, "{\"model\":\"m\" \"stream\":true}").model).as("no comma").isEmpty();
+    assertThat(facts(path, "{\"model\":7,\"stream\":\"true\"}")).as("wrong types")
+        .satisfies(f -> {
+          assertThat(f.model).isEmpty();
+          assertThat(f.stream).isFalse();
+        });
+    String deep = "[".repeat(JsonTokenizer.MAX_DEPTH - 1) + "]".repeat(JsonTokenizer.MAX_DEPTH - 1);
+    assertThat(facts(path, "{\"a\":" + deep + ",\"model\":\"m\"}").model)
+        .as("as deep as the tokenizer reads").isEqualTo("m");
+    String deeper = "[" + deep + "]";
+    assertThat(facts(path, "{\"a\":" + deeper + ",\"model\":\"m\"}").model)
+        .as("deeper than the tokenizer's limit").isEmpty();
+  }
+
+  /**
+   * Every recorded request body, cut and mutated, against Jackson's reading of the root (what
+   * RequestFacts did first): wherever Jackson reads the body, the same model and stream; a cut
+   * body, nothing; a body Jackson rejects, nothing or what its root's own members say, never
+   * another string of the body.
+   */
+  @Test
+  void everyRecordedRequestBodyCutAndMutatedGivesWhatJacksonGaveOrTheRootsOwnMembers() {
     Random random = new Random(7);
     int checked = 0;
     int read = 0;
+    int keptDespiteABrokenValue = 0;
     for (Recording recording : Recording.all()) {
       if (recording.requestBody == null || recording.requestBody.isEmpty()) continue;
       byte[] body = recording.requestBody.getBytes(StandardCharsets.UTF_8);
@@ -120,19 +169,31 @@ class RequestFactsTest {
         String[] expected = jackson(input);
         String[] actual = RequestFacts.readModelAndStream(input, input.length);
         String shown = new String(input, StandardCharsets.ISO_8859_1);
-        if (expected == null) {
-          assertThat(actual).as("<%s>", shown).isNull();
-        } else {
+        if (expected != null) {
           assertThat(actual).as("<%s>", shown).isNotNull();
           assertThat(label(actual[0])).as("model of <%s>", shown).isEqualTo(label(expected[0]));
           assertThat(actual[1]).as("stream of <%s>", shown).isEqualTo(expected[1]);
           read++;
+        } else if (variant == 1) {
+          assertThat(actual).as("cut: <%s>", shown).isNull();
+        } else if (actual != null) {
+          if (!actual[0].isEmpty()) {
+            assertThat(shown).as("model %s", actual[0]).containsPattern("\"model\"\\s*:\\s*\""
+                + Pattern.quote(new String(actual[0].getBytes(StandardCharsets.UTF_8),
+                    StandardCharsets.ISO_8859_1)) + "\"");
+            keptDespiteABrokenValue++;
+          }
+          if (!actual[1].isEmpty()) {
+            assertThat(shown).as("stream %s", actual[1])
+                .containsPattern("\"stream\"\\s*:\\s*" + actual[1] + "[\\s,}]");
+          }
         }
         checked++;
       }
     }
     assertThat(checked).isGreaterThan(3_000);
     assertThat(read).isGreaterThan(1_000);
+    assertThat(keptDespiteABrokenValue).isGreaterThan(100);
   }
 
   private static String label(String model) {
