@@ -97,11 +97,10 @@ public final class LlmMetricsInterceptor implements Interceptor {
       call.onFailure(ErrorTypes.IO_ERROR);
       throw e;
     } finally {
-      if (outer == null) {
-        RECORDING.remove(); // nothing of LLM Pulse stays on a pooled thread (no class-loader leak)
-      } else {
-        RECORDING.set(outer);
-      }
+      // Back to the outer call, or to null: a null value holds nothing of LLM Pulse on a pooled
+      // thread (the map's key, this ThreadLocal, is weak: no class-loader leak), and unlike
+      // remove() it keeps the thread's entry for the next call instead of making a new one.
+      RECORDING.set(outer);
     }
     return observe(call, failures, response);
   }
