@@ -133,11 +133,9 @@ final class JsonTokenizer {
   }
 
   private final Handler handler;
-  private final boolean topLevelOnly;
 
   private int state = ROOT;
   private boolean atStart = true; // no byte seen yet: a UTF-8 BOM may come
-  private boolean stopped;
   // Containers: one bit per level, set for arrays; the first 64 levels in a field (LLM answers
   // nest about six deep), deeper ones in an array made when first needed.
   private long shallow;
@@ -184,21 +182,14 @@ final class JsonTokenizer {
   private long longValue;
   private int intKind;
 
-  /**
-   * @param topLevelOnly read the first root value only (what follows it is neither read nor
-   *     judged) and name only its own fields: a deeper name is validated but handed over as null,
-   *     without its look-up (request facts want the root's {@code model} and {@code stream})
-   */
-  JsonTokenizer(Handler handler, boolean topLevelOnly) {
+  JsonTokenizer(Handler handler) {
     this.handler = handler;
-    this.topLevelOnly = topLevelOnly;
   }
 
   /** Ready for a new input, as a new tokenizer. */
   void reset() {
     state = ROOT;
     atStart = true;
-    stopped = false;
     depth = 0;
     topIsArray = false;
   }
@@ -338,7 +329,7 @@ final class JsonTokenizer {
         i++;
       }
     }
-    while (i < end && !stopped) {
+    while (i < end) {
       switch (state) {
         case STRING_BODY:
           i = stringBody(data, i, end);
@@ -394,7 +385,6 @@ final class JsonTokenizer {
 
   /** The input ended: finishes a root value that the end completes, or reports what was cut. */
   void endOfInput() throws IOException {
-    if (stopped) return;
     switch (state) {
       case ROOT:
         return;
@@ -653,12 +643,7 @@ final class JsonTokenizer {
   }
 
   private void afterValue() {
-    if (depth > 0) {
-      state = COMMA;
-    } else {
-      state = ROOT;
-      if (topLevelOnly) stopped = true;
-    }
+    state = depth > 0 ? COMMA : ROOT;
   }
 
   private void bom(int b) throws IOException {
@@ -681,7 +666,7 @@ final class JsonTokenizer {
     int j = plainRunEnd(data, i, end);
     if (j < end && data[j] == '"') {
       state = COLON;
-      handler.fieldName(topLevelOnly && depth > 1 ? null : FieldNames.ascii(data, i, j - i));
+      handler.fieldName(FieldNames.ascii(data, i, j - i));
       // The usual ": " or ":" and the value's first byte, without a trip through feed.
       int k = j + 1;
       if (k < end && data[k] == ' ') k++;

@@ -272,7 +272,7 @@ public final class RequestFacts {
             : new String(b, from + 1, n, StandardCharsets.ISO_8859_1);
       }
       StringValue value = new StringValue();
-      JsonTokenizer tokenizer = new JsonTokenizer(value, false);
+      JsonTokenizer tokenizer = new JsonTokenizer(value);
       try {
         tokenizer.feed(b, from, to - from);
         tokenizer.endOfInput();

@@ -68,15 +68,15 @@ public final class ResponseScanner {
     this.walker = new JsonWalker(reader);
     this.mode = modeOf(b, reader);
     if (mode == Mode.JSON) {
-      json = new JsonTokenizer(walker, false);
+      json = new JsonTokenizer(walker);
       reader.beginDocument();
     } else if (mode == Mode.SSE) {
-      json = new JsonTokenizer(walker, false);
+      json = new JsonTokenizer(walker);
       documents = new Documents();
       if (b.repeatedEvents) repeats = new RepeatedEvents(json, walker);
       sse = new SseDecoder(new SseListener(), b.maxEventBytes);
     } else if (mode == Mode.NDJSON) {
-      json = new JsonTokenizer(walker, false);
+      json = new JsonTokenizer(walker);
       documents = new Documents();
     }
   }

@@ -313,7 +313,7 @@ class JsonTokenizerParityTest {
           default: throw new AssertionError("type " + v.valueType());
         }
       }
-    }, false);
+    });
     try {
       int at = 0;
       while (at < input.length) {
