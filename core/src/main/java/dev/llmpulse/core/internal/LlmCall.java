@@ -53,6 +53,10 @@ public final class LlmCall {
   private int status = -1;
   private long firstContentNanos = -1;
   private long lastContentNanos;
+  // When the piece of body being read arrived, read from the clock at its first content chunk:
+  // the events that one read delivered arrived together, so they share one time.
+  private boolean pieceTimed;
+  private long pieceNanos;
   private String rawRequestModel;
   private GaugeDataPoint inFlight; // the series incremented at the start, decremented at the end
   private RequestSeries requestSeries; // of the request's labels, found once at the start
@@ -208,6 +212,7 @@ public final class LlmCall {
   public void onBody(byte[] data, int offset, int length) {
     ResponseScanner s = scanner;
     if (s == null || ended != 0) return;
+    pieceTimed = false;
     try {
       metrics.reached(Stage.BODY);
       ContentDecoder d = decoder;
@@ -241,6 +246,7 @@ public final class LlmCall {
   public void onBodyEnd() {
     ResponseScanner s = scanner;
     if (s != null && ended == 0) {
+      pieceTimed = false;
       try {
         s.endOfInput();
       } catch (RuntimeException | LinkageError e) {
@@ -261,6 +267,7 @@ public final class LlmCall {
       return;
     }
     String failure = null;
+    pieceTimed = false;
     try {
       if (s.isComplete()) {
         s.endOfInput();
@@ -315,7 +322,11 @@ public final class LlmCall {
   private void onContentChunk() {
     ResponseScanner s = scanner;
     if (s == null || !s.isStream()) return; // a whole answer at once has no chunks to time
-    long now = clock.getAsLong();
+    if (!pieceTimed) {
+      pieceNanos = clock.getAsLong();
+      pieceTimed = true;
+    }
+    long now = pieceNanos;
     if (firstContentNanos < 0) {
       firstContentNanos = now;
     } else {
