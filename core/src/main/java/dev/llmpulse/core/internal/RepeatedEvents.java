@@ -51,6 +51,7 @@ final class RepeatedEvents {
   private boolean recording;
   // The last match: the log's call whose string changed (-1: none) and by how many bytes.
   private int changed;
+  private int lastChanged = -1; // the last changed call of this log, tried first (stringAt)
   private int delta;
   private int replays;
 
@@ -92,23 +93,40 @@ final class RepeatedEvents {
     while (s < limit && template[previous - 1 - s] == data[end - 1 - s]) s++;
     int differenceEnd = previous - s; // the template's bytes [m, differenceEnd) differ
     JsonTokenizer.TokenLog calls = log;
-    for (int k = 0, n = calls.size; k < n; k++) {
-      if (!calls.isString(k)) continue;
-      int start = calls.starts[k];
-      if (start > m) return false; // the difference begins before this string
-      int quote = calls.ends[k]; // the template's closing quote
-      if (m > quote) continue; // it begins after this one
-      if (differenceEnd <= quote) { // it lies inside this string's content
-        int grow = length - previous;
-        int contentEnd = offset + quote + grow;
-        if (JsonTokenizer.plainRunEnd(data, offset + start, contentEnd) != contentEnd) return false;
-        changed = k;
-        delta = grow;
-        return true;
-      }
-      return closersOnlyAfter(k, data, offset + start, end);
+    int k = stringAt(m);
+    if (k < 0) return false;
+    int start = calls.starts[k];
+    int quote = calls.ends[k]; // the template's closing quote
+    if (differenceEnd <= quote) { // the difference lies inside this string's content
+      int grow = length - previous;
+      int contentEnd = offset + quote + grow;
+      if (JsonTokenizer.plainRunEnd(data, offset + start, contentEnd) != contentEnd) return false;
+      changed = k;
+      delta = grow;
+      lastChanged = k;
+      return true;
     }
-    return false;
+    if (!closersOnlyAfter(k, data, offset + start, end)) return false;
+    lastChanged = k;
+    return true;
+  }
+
+  /**
+   * The template's string call whose content (from its first byte to its closing quote) holds
+   * position {@code m}, when the difference begins there: -1 when it begins outside every string.
+   * The call that changed last time is tried first (a stream's events differ in the same string
+   * each time); it is the one the scan would find, since strings lie in order without overlap.
+   */
+  private int stringAt(int m) {
+    JsonTokenizer.TokenLog calls = log;
+    int k = lastChanged;
+    if (k >= 0 && calls.starts[k] <= m && m <= calls.ends[k]) return k;
+    for (k = 0; k < calls.size; k++) {
+      if (!calls.isString(k)) continue;
+      if (calls.starts[k] > m) return -1; // the difference begins before this string
+      if (m <= calls.ends[k]) return k; // else it begins after this one
+    }
+    return -1;
   }
 
   /**
@@ -196,6 +214,7 @@ final class RepeatedEvents {
   void record(byte[] data, int offset, int length) {
     templateLength = -1;
     prefixSource = null;
+    lastChanged = -1;
     if (length == 0 || length > MAX_EVENT_BYTES || data[offset] == (byte) 0xEF) return;
     log.begin(data, offset);
     walker.log(log);

@@ -155,6 +155,34 @@ class RepeatedEventsTest {
         .isFalse();
   }
 
+  /**
+   * The string that changed last is tried first, but taken only where it holds the difference:
+   * a difference in another string, or at its opening quote, is found (or refused) as without it.
+   */
+  @Test
+  void theStringThatChangedLastIsTriedFirstOnlyWhereItHoldsTheDifference() {
+    String chunk = "{\"id\":%s,\"choices\":[{\"delta\":{\"content\":%s}}]}";
+    assertThat(replayed(String.format(chunk, "\"c1\"", "\"a\""),
+        String.format(chunk, "\"c1\"", "\"b\""), // the content changed
+        String.format(chunk, "\"c2\"", "\"b\""), // then the id, before it
+        String.format(chunk, "\"c2\"", "\"cd\""))) // then the content again
+        .isEqualTo(3);
+    assertThat(replayed(String.format(chunk, "\"c1\"", "\"a\""),
+        String.format(chunk, "\"c1\"", "\"b\""),
+        String.format(chunk, "\"c1\"", "x\"b\""))) // the content's opening quote replaced
+        .as("a difference just before the string").isEqualTo(1);
+  }
+
+  /** Events read with and without repeats, alike; returns how many were handed over as repeats. */
+  private static int replayed(String... events) {
+    StringBuilder body = new StringBuilder();
+    for (String event : events) body.append("data: ").append(event).append("\n\n");
+    byte[] bytes = body.append("data: [DONE]\n\n").toString().getBytes(StandardCharsets.UTF_8);
+    ResponseScanner repeated = OPENAI.scan(bytes, Integer.MAX_VALUE, true);
+    assertThat(outcome(repeated)).isEqualTo(outcome(OPENAI.scan(bytes, Integer.MAX_VALUE, false)));
+    return repeated.replayedEvents();
+  }
+
   @Test
   void aLineEndInARepeatedEventIsNeverSkipped() {
     // The decoder skips the line-end search over bytes that repeat the previous event, which is
