@@ -44,7 +44,7 @@ final class AnthropicReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     int base = keys > 0 && "message".equals(w.rootKey()) ? 1 : 0;
     String parent = w.key(0);
@@ -54,36 +54,37 @@ final class AnthropicReader extends FormatReader {
         else if (keys == 1 && "content_block".equals(parent)) {
           toolUseBlock = is(v, "tool_use") || is(v, "server_tool_use");
         }
-        return;
+        return true;
       case "model":
         if (keys == base) model(v);
-        return;
+        return true;
       case "stop_reason":
         if (keys == base || keys == 1 && "delta".equals(parent)) responseReason(v);
-        return;
+        return true;
       case "text":
       case "partial_json":
       case "thinking":
         if (keys == 1 && "delta".equals(parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "input_tokens":
         if (isUsage(w, keys, base)) input = number(v);
-        return;
+        return true;
       case "output_tokens":
         if (isUsage(w, keys, base)) output = number(v);
-        return;
+        return true;
       case "cache_read_input_tokens":
         if (isUsage(w, keys, base)) cacheRead = number(v);
-        return;
+        return true;
       case "cache_creation_input_tokens":
         if (isUsage(w, keys, base)) cacheCreation = number(v);
-        return;
+        return true;
       case "ephemeral_1h_input_tokens":
         if (keys == base + 2 && "cache_creation".equals(parent) && "usage".equals(w.key(1))) {
           cacheCreation1h = number(v);
         }
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

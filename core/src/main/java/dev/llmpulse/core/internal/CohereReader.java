@@ -40,7 +40,7 @@ final class CohereReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
@@ -49,31 +49,32 @@ final class CohereReader extends FormatReader {
           if (is(v, "message-end")) docTerminator = true;
           else if (is(v, "tool-call-start")) docContent = true; // a tool call opens: output
         }
-        return;
+        return true;
       case "finish_reason":
         if (keys == 0 || keys == 1 && "delta".equals(parent)) responseReason(v);
-        return;
+        return true;
       case "text":
       case "thinking":
         if (keys == 3 && "content".equals(parent) && "message".equals(w.key(1))
             && nonEmptyString(v)) {
           docContent = true;
         }
-        return;
+        return true;
       case "tool_plan":
         if (keys == 2 && "message".equals(parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "arguments":
         if (keys == 4 && "function".equals(parent) && "tool_calls".equals(w.key(1))
             && nonEmptyString(v)) {
           docContent = true;
         }
-        return;
+        return true;
       case "input_tokens":
       case "output_tokens":
         usageField(w, v, key, keys, parent);
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

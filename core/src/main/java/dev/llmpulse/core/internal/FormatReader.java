@@ -114,8 +114,15 @@ abstract class FormatReader {
   /** An object or array ends; the walker's keys are those that enclosed it. */
   void onEnd(JsonWalker w, boolean isArray) {}
 
-  /** A scalar value of an object, under {@code key} (array elements are not reported). */
-  abstract void onScalar(JsonWalker w, JsonTokenizer v, String key);
+  /**
+   * A scalar value of an object, under {@code key} (array elements are not reported). Returns
+   * false only when the call did nothing and would do nothing whatever this reader's state and
+   * whatever a string's content: the decision rests on the walker's keys, the key and the value's
+   * type alone (a key the format does not read, a null where a string is wanted). A repeated
+   * stream event, which may change a string's content but nothing else, then skips the call
+   * ({@link RepeatedEvents}); true whenever it may have acted.
+   */
+  abstract boolean onScalar(JsonWalker w, JsonTokenizer v, String key);
 
   /** The format's end-of-document decisions (event types), before the shared ones. */
   void endFormatDocument() {}
@@ -274,7 +281,9 @@ abstract class FormatReader {
     void onStart(JsonWalker w, String key, boolean isArray) {}
 
     @Override
-    void onScalar(JsonWalker w, JsonTokenizer v, String key) {}
+    boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
+      return false;
+    }
 
     @Override
     TokenUsage usage() {

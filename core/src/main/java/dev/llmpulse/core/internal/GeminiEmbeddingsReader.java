@@ -21,14 +21,17 @@ final class GeminiEmbeddingsReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
-    if (w.keyCount() != 1 || !"usageMetadata".equals(w.key(0))) return;
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
+    if (w.keyCount() != 1 || !"usageMetadata".equals(w.key(0))) return false;
     if ("promptTokenCount".equals(key)) {
       usageSeen = true;
       input = number(v);
     } else if ("totalTokenCount".equals(key)) {
       usageSeen = true;
+    } else {
+      return false;
     }
+    return true;
   }
 
   @Override

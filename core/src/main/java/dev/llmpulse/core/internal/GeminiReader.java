@@ -65,48 +65,49 @@ final class GeminiReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
       case "modelVersion":
         if (keys == 0) model(v);
-        return;
+        return true;
       case "index":
         if (keys == 1 && "candidates".equals(parent)) choiceIndex(v);
-        return;
+        return true;
       case "finishReason":
         if (keys == 1 && "candidates".equals(parent) && v.isString()) {
           choiceReason(v);
           docTerminator = true;
         }
-        return;
+        return true;
       case "blockReason":
         if (keys == 1 && "promptFeedback".equals(parent) && v.isString()) {
           blocked = true;
           responseReason(v);
           docTerminator = true;
         }
-        return;
+        return true;
       case "text":
         if (keys == 3 && "parts".equals(parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "promptTokenCount":
         if (isUsage(parent, keys)) input = number(v);
-        return;
+        return true;
       case "candidatesTokenCount":
         if (isUsage(parent, keys)) candidates = number(v);
-        return;
+        return true;
       case "thoughtsTokenCount":
         if (isUsage(parent, keys)) thoughts = number(v);
-        return;
+        return true;
       case "cachedContentTokenCount":
         if (isUsage(parent, keys)) cacheRead = number(v);
-        return;
+        return true;
       case "totalTokenCount":
         isUsage(parent, keys);
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

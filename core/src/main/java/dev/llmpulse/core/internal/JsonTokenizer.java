@@ -216,9 +216,14 @@ final class JsonTokenizer {
           handler.endContainer(kind == TokenLog.END_ARRAY);
           break;
         case TokenLog.NAME:
+          if (k + 1 < n && k + 1 != changed && log.isInert(k + 1)) {
+            k++; // the name and its value, which did nothing: the next call sets its own name
+            break;
+          }
           handler.fieldName(log.names[k]);
           break;
         default:
+          if (k != changed && log.isInert(k)) break; // an array element that did nothing
           valueType = log.valueType(k);
           if (valueType != STRING) {
             longValue = log.longValue(k);
@@ -1257,11 +1262,12 @@ final class JsonTokenizer {
     /** An OpenAI chunk makes 30 calls; its usage chunk about 50. */
     static final int MAX_CALLS = 128;
     private static final int FIRST_CAPACITY = 32;
-    // A call's code: its kind (3 bits), a scalar's value type (3) and integer kind (2), and
-    // whether a string is plain (1).
+    // A call's code: its kind (3 bits), a scalar's value type (3) and integer kind (2), whether
+    // a string is plain (1) and whether the handler did nothing with a scalar (1).
     private static final int TYPE_SHIFT = 3;
     private static final int INT_KIND_SHIFT = 6;
     private static final int PLAIN = 1 << 8;
+    private static final int INERT = 1 << 9;
     private static final int STRING_SCALAR = SCALAR | STRING << TYPE_SHIFT;
 
     private int[] codes = new int[FIRST_CAPACITY];
@@ -1290,6 +1296,19 @@ final class JsonTokenizer {
 
     boolean plain(int k) {
       return (codes[k] & PLAIN) != 0;
+    }
+
+    /**
+     * Scalar {@code k} did nothing in the handler and would do nothing again, whatever the
+     * handler's state (see {@link FormatReader#onScalar}): a repeat skips it.
+     */
+    boolean isInert(int k) {
+      return (codes[k] & INERT) != 0;
+    }
+
+    /** Marks scalar {@code k} inert. */
+    void markInert(int k) {
+      codes[k] |= INERT;
     }
 
     /** Call {@code k} is a string value. */
@@ -1346,14 +1365,15 @@ final class JsonTokenizer {
       names[size++] = name;
     }
 
-    void scalar(JsonTokenizer t) {
-      if (!room()) return;
+    /** Writes the scalar down; returns its call's index, or -1 when the log could not. */
+    int scalar(JsonTokenizer t) {
+      if (!room()) return -1;
       int type = t.valueType;
       int code = SCALAR | type << TYPE_SHIFT;
       if (type == STRING) {
         if (t.textSource != source || source == null) { // copied across pieces
           complete = false;
-          return;
+          return -1;
         }
         starts[size] = t.textStart - base;
         ends[size] = t.textEnd - base;
@@ -1364,7 +1384,8 @@ final class JsonTokenizer {
         ends[size] = (int) t.longValue;
         code |= t.intKind << INT_KIND_SHIFT;
       }
-      codes[size++] = code;
+      codes[size] = code;
+      return size++;
     }
   }
 }

@@ -117,14 +117,18 @@ final class JsonWalker extends JsonTokenizer.Handler {
 
   @Override
   void scalar(JsonTokenizer value) throws IOException {
-    if (log != null) log.scalar(value);
+    int logged = log != null ? log.scalar(value) : -1;
     if (depth == 0) {
       if (rootComplete) throw new TrailingContentException();
       rootStarted = true;
       rootComplete = true;
       return;
     }
-    if (inObject()) reader.onScalar(this, value, pendingField); // not array elements
+    // Array elements are not reported; a value the reader did nothing with, whatever its state,
+    // is marked so that a repeat of this document skips it.
+    if ((!inObject() || !reader.onScalar(this, value, pendingField)) && logged >= 0) {
+      log.markInert(logged);
+    }
   }
 
   /** A second value after the root one: not a single JSON document. */

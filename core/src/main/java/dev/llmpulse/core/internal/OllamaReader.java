@@ -65,47 +65,48 @@ final class OllamaReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     if (keys == 1) {
       if (api == CHAT && "message".equals(w.key(0))
           && ("content".equals(key) || "thinking".equals(key)) && nonEmptyString(v)) {
         docContent = true;
       }
-      return;
+      return true;
     }
-    if (keys != 0) return;
+    if (keys != 0) return false; // nothing deeper is read
     switch (key) {
       case "model":
         model(v);
-        return;
+        return true;
       case "response":
         if (api == GENERATE && v.isString()) {
           sawAnswer = true;
           if (v.textLength() > 0) docContent = true;
         }
-        return;
+        return true;
       case "thinking":
         if (api == GENERATE && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "done":
         if (v.valueType() == JsonTokenizer.TRUE) docTerminator = true;
-        return;
+        return true;
       case "done_reason":
         responseReason(v);
-        return;
+        return true;
       case "prompt_eval_count":
         usageSeen = true;
         input = number(v);
-        return;
+        return true;
       case "eval_count":
         usageSeen = true;
         output = number(v);
-        return;
+        return true;
       case "error":
         if (nonEmptyString(v)) docError = true; // {"error": "..."} mid-stream
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

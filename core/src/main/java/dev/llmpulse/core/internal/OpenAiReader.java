@@ -79,61 +79,63 @@ final class OpenAiReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     String parent = w.key(0);
     switch (key) {
       case "model":
         if (keys == 0) model(v);
-        return;
+        return true;
       case "index":
         if (keys == 1 && "choices".equals(parent)) choiceIndex(v);
-        return;
+        return true;
       case "finish_reason":
-        if (keys == 1 && "choices".equals(parent)) choiceReason(v);
-        return;
+        if (keys != 1 || !"choices".equals(parent) || !v.isString()) return false; // null: none
+        choiceReason(v);
+        return true;
       case "content":
       case "reasoning_content":
       case "reasoning":
       case "refusal":
         if (keys == 2 && "delta".equals(parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "text":
         if (keys == 1 && "choices".equals(parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "id":
-        if (keys == 3 && "tool_calls".equals(parent) && "delta".equals(w.key(1))
-            && nonEmptyString(v)) {
+        if (keys != 3) return false; // the chunk's own id
+        if ("tool_calls".equals(parent) && "delta".equals(w.key(1)) && nonEmptyString(v)) {
           docContent = true; // a tool call opens
         }
-        return;
+        return true;
       case "name":
       case "arguments":
         if (isToolCallDelta(w, keys, parent) && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "prompt_tokens":
         if (isUsage(w, keys)) input = number(v);
-        return;
+        return true;
       case "completion_tokens":
         if (isUsage(w, keys)) output = number(v);
-        return;
+        return true;
       case "prompt_cache_hit_tokens": // DeepSeek
         if (isUsage(w, keys)) cacheRead = Math.max(cacheRead, number(v));
-        return;
+        return true;
       case "cached_tokens":
         if ("prompt_tokens_details".equals(parent) && isUsageDetail(w, keys)) {
           cacheRead = Math.max(cacheRead, number(v));
         }
-        return;
+        return true;
       case "reasoning_tokens":
         if ("completion_tokens_details".equals(parent) && isUsageDetail(w, keys)) {
           reasoning = number(v);
         }
-        return;
+        return true;
       case "total_tokens":
         isUsage(w, keys); // embeddings: prompt_tokens + total_tokens only
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

@@ -44,7 +44,7 @@ final class ResponsesReader extends FormatReader {
   }
 
   @Override
-  void onScalar(JsonWalker w, JsonTokenizer v, String key) {
+  boolean onScalar(JsonWalker w, JsonTokenizer v, String key) {
     int keys = w.keyCount();
     int base = keys > 0 && "response".equals(w.rootKey()) ? 1 : 0;
     String parent = w.key(0);
@@ -54,40 +54,41 @@ final class ResponsesReader extends FormatReader {
         else if (keys == 1 && "item".equals(parent)) {
           toolCallItem = is(v, "function_call") || is(v, "custom_tool_call");
         }
-        return;
+        return true;
       case "delta":
         if (keys == 0 && nonEmptyString(v)) docContent = true;
-        return;
+        return true;
       case "model":
         if (keys == base) model(v);
-        return;
+        return true;
       case "status":
         if (keys == base && v.isString()) status = text(v, status == null ? "" : status);
-        return;
+        return true;
       case "reason":
         if (keys == base + 1 && "incomplete_details".equals(parent) && v.isString()) {
           incompleteReason = text(v, "");
         }
-        return;
+        return true;
       case "input_tokens":
         if (keys == base + 1 && "usage".equals(parent)) {
           usageSeen = true;
           input = number(v);
         }
-        return;
+        return true;
       case "output_tokens":
         if (keys == base + 1 && "usage".equals(parent)) {
           usageSeen = true;
           output = number(v);
         }
-        return;
+        return true;
       case "cached_tokens":
         if (keys == base + 2 && "input_tokens_details".equals(parent)) cacheRead = number(v);
-        return;
+        return true;
       case "reasoning_tokens":
         if (keys == base + 2 && "output_tokens_details".equals(parent)) reasoning = number(v);
-        return;
+        return true;
       default:
+        return false; // a key this format does not read
     }
   }
 

@@ -1,7 +1,10 @@
 package dev.llmpulse.core.internal;
 
+import dev.llmpulse.core.WireFormat;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -171,6 +174,35 @@ class RepeatedEventsTest {
         String.format(chunk, "\"c1\"", "\"b\""),
         String.format(chunk, "\"c1\"", "x\"b\""))) // the content's opening quote replaced
         .as("a difference just before the string").isEqualTo(1);
+  }
+
+  /**
+   * A repeat skips the values its reader did nothing with whatever its state: here the chunk's
+   * id, object, created, fingerprint, logprobs and null finish reason, never the model, the
+   * choice's index or the content.
+   */
+  @Test
+  void theValuesAReaderIgnoresAreMarkedForRepeatsToSkip() throws IOException {
+    byte[] chunk = ("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+        + "\"model\":\"gpt-4o\",\"system_fingerprint\":\"fp\",\"choices\":[{\"index\":0,"
+        + "\"delta\":{\"content\":\"Hi\"},\"logprobs\":null,\"finish_reason\":null}],"
+        + "\"list\":[1,\"two\"]}").getBytes(StandardCharsets.UTF_8);
+    JsonWalker walker = new JsonWalker(FormatReader.of(WireFormat.OPENAI_CHAT));
+    JsonTokenizer.TokenLog log = new JsonTokenizer.TokenLog();
+    log.begin(chunk, 0);
+    walker.log(log);
+    new JsonTokenizer(walker).feed(chunk, 0, chunk.length);
+    List<String> inert = new ArrayList<>();
+    List<String> read = new ArrayList<>();
+    String name = null;
+    for (int k = 0; k < log.size; k++) {
+      if (log.kind(k) == JsonTokenizer.TokenLog.NAME) name = log.names[k];
+      if (log.kind(k) != JsonTokenizer.TokenLog.SCALAR) continue;
+      (log.isInert(k) ? inert : read).add(name + (log.isString(k) ? "" : "#"));
+    }
+    assertThat(read).containsExactly("model", "index#", "content");
+    assertThat(inert).containsExactly("id", "object", "created#", "system_fingerprint",
+        "logprobs#", "finish_reason#", "list#", "list");
   }
 
   /** Events read with and without repeats, alike; returns how many were handed over as repeats. */
