@@ -15,7 +15,9 @@ import sys
 
 
 def frames(path):
-    out = subprocess.run(['jfr', 'print', '--json', '--events', 'jdk.ExecutionSample', path],
+    # The whole stack (JMH records 64 frames); jfr print shows only 5 unless asked.
+    out = subprocess.run(['jfr', 'print', '--json', '--stack-depth', '64', '--events',
+                          'jdk.ExecutionSample', path],
                          capture_output=True, text=True, check=True).stdout
     for event in json.loads(out)['recording']['events']:
         values = event['values']
