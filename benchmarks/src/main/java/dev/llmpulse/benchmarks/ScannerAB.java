@@ -3,6 +3,7 @@ package dev.llmpulse.benchmarks;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.Arrays;
 
@@ -11,9 +12,9 @@ import java.util.Arrays;
  * alternating blocks of about 20,000 stream events (or 20,000 bodies): a slow phase of a shared
  * machine falls on both alike, so the ratio of the two holds where absolute times do not. It
  * reads the recorded OpenAI, Anthropic and Ollama streams of {@link EventBenchmark}, the 2 KB chat
- * answer of {@link CallBenchmark} and its request body. Only the scanner and {@code RequestFacts}
- * are timed (no OkHttp, no metrics); both are reached by reflection, whose cost is the same on
- * both sides and under 2 % of a stream.
+ * answer of {@link CallBenchmark}, its request body and two 20 KB conversations (ASCII, Chinese;
+ * blocks of 1,000). Only the scanner and {@code RequestFacts} are timed (no OkHttp, no metrics);
+ * both are reached by reflection, whose cost is the same on both sides and under 2 % of a stream.
  *
  * <pre>
  * benchmarks/ab.sh &lt;base commit&gt;    # from the repository root; builds both, runs this
@@ -85,22 +86,45 @@ public final class ScannerAB {
     for (String[] s : streams) {
       RecordedStream recorded = RecordedStream.of(s[0], 300);
       String type = recorded.type.toString();
-      compare(s[0] + " stream", "event", recorded.events, a, b, s[1],
+      compare(s[0] + " stream", "event", recorded.events, 20_000, a, b, s[1],
           (build, format) -> build.scan(format, type, true, recorded.body));
     }
     byte[] body = Payloads.CHAT_RESPONSE;
-    compare("2 KB chat answer", "body", 1, a, b, "OPENAI_CHAT",
+    compare("2 KB chat answer", "body", 1, 20_000, a, b, "OPENAI_CHAT",
         (build, format) -> build.scan(format, "application/json", false, body));
     byte[] request = Payloads.CHAT_REQUEST;
-    compare("request facts", "request", 1, a, b, "OPENAI_CHAT",
+    compare("request facts", "request", 1, 20_000, a, b, "OPENAI_CHAT",
         (build, format) -> build.facts.invoke(null, format, Payloads.PATH, request, request.length));
+    for (String[] prompt : new String[][] {
+        {"20 KB request", "Where is my order 1234? It left on Monday. "},
+        {"20 KB zh request", "\u6211\u7684\u8ba2\u5355\u5728\u54ea\u91cc\uff1f\u5b83\u5468\u4e00"
+            + "\u5df2\u7ecf\u53d1\u8d27\u3002"}}) {
+      byte[] large = conversation(prompt[1], 20 * 1024);
+      compare(prompt[0], "request", 1, 1_000, a, b, "OPENAI_CHAT",
+          (build, format) -> build.facts.invoke(null, format, Payloads.PATH, large, large.length));
+    }
   }
 
-  private static void compare(String what, String unit, int events, Build a, Build b,
-      String format, Op op) throws Exception {
+  /**
+   * A chat request of about {@code size} bytes: a conversation of user and assistant turns
+   * repeating {@code sentence}, the model and stream fields after it, as OpenAI's SDKs write them.
+   */
+  private static byte[] conversation(String sentence, int size) {
+    StringBuilder json = new StringBuilder("{\"messages\":[");
+    for (int turn = 0; json.toString().getBytes(StandardCharsets.UTF_8).length < size; turn++) {
+      if (turn > 0) json.append(',');
+      json.append("{\"role\":\"").append(turn % 2 == 0 ? "user" : "assistant")
+          .append("\",\"content\":\"").append(sentence.repeat(8)).append("\"}");
+    }
+    json.append("],\"model\":\"gpt-4o-mini\",\"stream\":true,\"temperature\":0.2}");
+    return json.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void compare(String what, String unit, int events, int eventsPerBlock, Build a,
+      Build b, String format, Op op) throws Exception {
     Object fa = a.format(format);
     Object fb = b.format(format);
-    int ops = Math.max(1, 20_000 / events);
+    int ops = Math.max(1, eventsPerBlock / events);
     for (int i = 0; i < 20 * ops; i++) { // warm-up: both compiled before the first block
       op.run(a, fa);
       op.run(b, fb);
