@@ -12,7 +12,8 @@ import java.util.Locale;
  * What an LLM request says about its call, whatever client sent it: the wire format (from the
  * path), the model and whether a stream was asked for. The body is looked at only when the
  * binding could read it safely (JSON, replayable, at most {@link #MAX_BODY_BYTES}); only its
- * top-level {@code model} and {@code stream} fields are read, never the prompt.
+ * top-level {@code model} and {@code stream} fields are read, never the prompt. The body is read,
+ * not validated: a malformed prompt is the upstream's to reject (see {@link #readModelAndStream}).
  *
  * <p>Part of the binding contract: no compatibility promise.
  */
