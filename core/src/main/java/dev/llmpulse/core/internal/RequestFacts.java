@@ -13,7 +13,7 @@ import java.util.Locale;
  * path), the model and whether a stream was asked for. The body is looked at only when the
  * binding could read it safely (JSON, replayable, at most {@link #MAX_BODY_BYTES}); only its
  * top-level {@code model} and {@code stream} fields are read, never the prompt. The body is read,
- * not validated: a malformed prompt is the upstream's to reject (see {@link #readModelAndStream}).
+ * not validated: a malformed prompt is the upstream's to reject, and the call keeps its model.
  *
  * <p>Part of the binding contract: no compatibility promise.
  */
