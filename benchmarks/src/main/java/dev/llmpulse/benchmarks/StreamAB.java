@@ -17,7 +17,8 @@ import java.util.Arrays;
  * time (see the README): run it both ways and take the square root of the two ratios' quotient.
  *
  * <pre>
- * java -cp benchmarks/target-bench/benchmarks.jar dev.llmpulse.benchmarks.StreamAB &lt;jar A&gt; &lt;jar B&gt; [openai|anthropic|ollama] [blocks]
+ * java -Xms2g -Xmx2g -cp benchmarks/target-bench/benchmarks.jar dev.llmpulse.benchmarks.StreamAB \
+ *     &lt;jar A&gt; &lt;jar B&gt; [openai|anthropic|ollama] [blocks]
  * </pre>
  */
 public final class StreamAB {

@@ -1248,9 +1248,11 @@ final class JsonTokenizer {
 
   /**
    * The handler's calls for one document fed whole in one piece, written down (by the handler,
-   * {@link JsonWalker}) so that {@link #replay} can make them again. A string is kept as its place in the document (relative to the
-   * document's first byte), never copied. {@link #complete} turns false when a call could not be
-   * written down (more than {@value #MAX_CALLS} calls, a string not in the logged piece).
+   * {@link JsonWalker}) so that {@link #replay} can make them again. A string is kept as its
+   * place in the document (relative to the document's first byte), never copied; a scalar the
+   * reader ignored whatever its state is marked inert, and a replay skips it. {@link #complete}
+   * turns false when a call could not be written down (more than {@value #MAX_CALLS} calls, a
+   * string not in the logged piece).
    */
   static final class TokenLog {
     static final int START_OBJECT = 0;

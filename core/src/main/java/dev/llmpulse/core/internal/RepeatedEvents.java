@@ -14,9 +14,10 @@ import java.util.Arrays;
  * and whose new content is plain ASCII (no quote, backslash, control or non-ASCII byte), makes
  * exactly the tokenizer calls the previous one made, but for that string and the positions after
  * it: those calls are made again from the previous event's {@link JsonTokenizer.TokenLog} instead
- * of tokenizing the event anew. The readers see the same calls either way, so every recorded
- * value and verdict is the same ({@code RepeatedEventsTest} holds the two paths to each other on
- * every recorded stream, cut and mutated).
+ * of tokenizing the event anew. The readers see the same calls either way, less the values they
+ * said they ignore whatever their state ({@link FormatReader#onScalar}), so every recorded value
+ * and verdict is the same ({@code RepeatedEventsTest} holds the two paths to each other on every
+ * recorded stream, cut and mutated).
  *
  * <p>What makes it exact: the tokenizer is deterministic and reads no byte ahead of a token's
  * end but the one that ends it, so at the string's opening quote it is where it was in the
